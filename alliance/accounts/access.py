@@ -1,0 +1,48 @@
+"""Who may open which page: the one place access is declared.
+
+Every view carries exactly one declaration, `@public` or `@role_required(...)`; the URL walk in
+tests/test_access_table.py fails when a route has none or differs from the table there. Objects a
+person may or may not see are fetched through `get_<thing>_for_user` helpers beside their models,
+which raise 404 rather than reveal that the object exists.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
+
+from alliance.accounts.models import STAFF_ROLES, Role
+
+View = Callable[..., HttpResponseBase]
+PUBLIC = "public"
+
+
+def public(view: View) -> View:
+    """Anyone, signed in or not, may open this page."""
+    view.access = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def role_required(*roles: Role) -> Callable[[View], View]:
+    """Only signed-in, active users holding one of `roles`; others sign in or are refused."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(user, "role", None) not in roles or not user.is_active:
+                return render(request, "403.html", status=403)
+            return view(request, *args, **kwargs)
+
+        wrapper.access = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+staff_required = role_required(*STAFF_ROLES)

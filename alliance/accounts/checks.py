@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+
+
+@register(Tags.security, deploy=False)
+def check_secret_key(**kwargs: Any) -> list[CheckMessage]:
+    """alliance.E001: never serve real people with the published placeholder secret."""
+    if not settings.DEBUG and settings.SECRET_KEY == settings.PLACEHOLDER_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is the public placeholder while DEBUG is off.",
+                hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value; "
+                "see README, Configuration.",
+                id="alliance.E001",
+            )
+        ]
+    return []

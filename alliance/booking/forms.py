@@ -1,0 +1,108 @@
+import re
+from typing import Any
+
+from django import forms
+
+from alliance.booking.models import ContactMethod, RequestStatus, TimeOfDay
+from alliance.practice.models import Therapist
+
+PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s]+$")
+
+
+def _digits(phone: str) -> int:
+    return sum(character.isdigit() for character in phone)
+
+
+class ConsultationRequestForm(forms.Form):
+    # A fresh token with every blank form; the service records a token once (see services.py).
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    name = forms.CharField(
+        label="Your name", max_length=120, help_text="A first name is fine.", strip=True
+    )
+    email = forms.EmailField(label="E-mail", required=False, max_length=254)
+    phone = forms.CharField(label="Phone", required=False, max_length=40)
+    preferred_contact = forms.ChoiceField(
+        label="Which would you prefer?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        initial=ContactMethod.EMAIL,
+    )
+    therapist = forms.ModelChoiceField(
+        Therapist.objects.none(),
+        label="Who would you like to talk with?",
+        required=False,
+        to_field_name="slug",
+        empty_label="Help me choose",
+    )
+    message = forms.CharField(
+        label="What brings you here? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only if you'd like to. A sentence is plenty; you can say more when we talk.",
+    )
+    times = forms.MultipleChoiceField(
+        label="Times that usually suit you",
+        choices=TimeOfDay.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    times_note = forms.CharField(
+        label="Anything else about timing? (optional)", required=False, max_length=200
+    )
+    consent = forms.BooleanField(
+        label="You may contact me about this request by the way I chose above.",
+        error_messages={"required": "We need your permission to get in touch."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        therapist_field = self.fields["therapist"]
+        assert isinstance(therapist_field, forms.ModelChoiceField)
+        therapist_field.queryset = Therapist.objects.listed().open_to_new_clients()
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if phone and (not PHONE_CHARACTERS.match(phone) or not 7 <= _digits(phone) <= 15):
+            raise forms.ValidationError("Please enter a phone number, e.g. (239) 555-0142.")
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, phone = cleaned.get("email"), cleaned.get("phone")
+        if "email" in self.errors or "phone" in self.errors:
+            return cleaned
+        if not email and not phone:
+            message = "Please give an e-mail address or a phone number so we can reach you."
+            self.add_error("email", message)
+            self.add_error("phone", message)
+            return cleaned
+        preferred = cleaned.get("preferred_contact")
+        if preferred in (ContactMethod.PHONE, ContactMethod.TEXT) and not phone:
+            self.add_error("phone", "You asked us to call or text: please add a phone number.")
+        if preferred == ContactMethod.EMAIL and not email:
+            self.add_error("email", "You asked us to e-mail: please add an e-mail address.")
+        return cleaned
+
+
+class RequestStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=RequestStatus.choices, label="Status")
+    staff_note = forms.CharField(
+        label="Note for the team",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen only by staff.",
+    )
+
+    def __init__(self, *args: Any, answered: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answered = answered
+
+    def clean_status(self) -> str:
+        status: str = self.cleaned_data["status"]
+        if self.answered and status == RequestStatus.NEW:
+            raise forms.ValidationError(
+                "This request already had a first response, so it cannot be new again."
+            )
+        return status

@@ -1,0 +1,80 @@
+import logging
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alliance.accounts.models import User
+from alliance.booking.models import ConsultationRequest, RequestStatus
+from alliance.booking.tasks import consultation_request_notify
+from alliance.practice.models import Therapist
+
+logger = logging.getLogger(__name__)
+
+
+def consultation_request_submit(
+    *,
+    submission_token: UUID,
+    name: str,
+    email: str,
+    phone: str,
+    preferred_contact: str,
+    therapist: Therapist | None,
+    message: str,
+    times: list[str],
+    times_note: str,
+    consent: bool,
+) -> ConsultationRequest:
+    """Save the request first; telling the front desk is queued only once it is safely stored.
+
+    Submitting the same form twice (a double click, back-and-resubmit) returns the first row.
+    """
+    existing = ConsultationRequest.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing
+    consultation_request = ConsultationRequest(
+        submission_token=submission_token,
+        name=name,
+        email=email,
+        phone=phone,
+        preferred_contact=preferred_contact,
+        therapist=therapist,
+        message=message,
+        times=times,
+        times_note=times_note,
+        consent=consent,
+        created_at=timezone.now(),
+    )
+    consultation_request.full_clean(exclude=["submission_token"])
+    try:
+        with transaction.atomic():
+            consultation_request.save()
+    except IntegrityError:
+        # A concurrent submission of the same form won the unique token; theirs is ours.
+        return ConsultationRequest.objects.get(submission_token=submission_token)
+    logger.info("consultation request %s received", consultation_request.uuid)
+    transaction.on_commit(lambda: _enqueue_notification(consultation_request))
+    return consultation_request
+
+
+def _enqueue_notification(consultation_request: ConsultationRequest) -> None:
+    # The request is already stored and shown in the inbox; a queue failure must not undo that.
+    try:
+        consultation_request_notify.enqueue(str(consultation_request.uuid))
+    except Exception:
+        logger.exception("could not queue the notice for request %s", consultation_request.uuid)
+
+
+@transaction.atomic
+def consultation_request_set_status(
+    *, consultation_request: ConsultationRequest, status: str, user: User, staff_note: str
+) -> ConsultationRequest:
+    """Move a request along; the first move away from "new" is its first response."""
+    consultation_request.status = status
+    consultation_request.staff_note = staff_note
+    if status != RequestStatus.NEW and consultation_request.first_response_at is None:
+        consultation_request.first_response_at = timezone.now()
+        consultation_request.first_response_by = user
+    consultation_request.full_clean(exclude=["submission_token"])
+    consultation_request.save()
+    return consultation_request

@@ -1,0 +1,149 @@
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from alliance.practice.models import (
+    US_STATES,
+    Accepting,
+    Approach,
+    Language,
+    Practice,
+    Specialty,
+    Therapist,
+    TherapistQuerySet,
+)
+from alliance.practice.photos import photo_normalize
+
+
+class Format:
+    IN_PERSON = "in-person"
+    TELEHEALTH = "telehealth"
+    CHOICES = [("", "Any format"), (IN_PERSON, "In person"), (TELEHEALTH, "Telehealth")]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters, read from the query string so they work without JavaScript."""
+
+    accepting = forms.BooleanField(required=False, label="Accepting new clients now")
+    specialty = forms.ModelChoiceField(
+        Specialty.objects.all(), required=False, to_field_name="slug", empty_label="Any focus"
+    )
+    approach = forms.ModelChoiceField(
+        Approach.objects.all(), required=False, to_field_name="slug", empty_label="Any approach"
+    )
+    language = forms.ModelChoiceField(
+        Language.objects.all(), required=False, to_field_name="slug", empty_label="Any language"
+    )
+    format = forms.ChoiceField(choices=Format.CHOICES, required=False)
+
+    def filter(self, therapists: TherapistQuerySet) -> TherapistQuerySet:
+        """Apply every filter that was valid; an invalid one is reported and ignored."""
+        self.is_valid()
+        data: dict[str, Any] = getattr(self, "cleaned_data", {})
+        if data.get("accepting"):
+            therapists = therapists.filter(accepting=Accepting.YES)
+        for field, relation in (
+            ("specialty", "specialties"),
+            ("approach", "approaches"),
+            ("language", "languages"),
+        ):
+            if data.get(field):
+                therapists = therapists.filter(**{relation: data[field]})
+        if data.get("format") == Format.IN_PERSON:
+            therapists = therapists.filter(offers_in_person=True)
+        elif data.get("format") == Format.TELEHEALTH:
+            therapists = therapists.filter(offers_telehealth=True)
+        return therapists
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(self.data.get(name) for name in self.fields)
+
+
+class StatesField(forms.CharField):
+    """Licensed states typed as "FL, GA" and stored as ["FL", "GA"]."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        codes = [code.strip().upper() for code in text.replace(";", ",").split(",") if code.strip()]
+        unknown = [code for code in codes if code not in US_STATES]
+        if unknown:
+            raise forms.ValidationError(
+                "Not a US state code: %(codes)s. Use two letters such as FL or NY.",
+                params={"codes": ", ".join(unknown)},
+            )
+        return list(dict.fromkeys(codes))
+
+
+class PracticeForm(forms.ModelForm[Practice]):
+    class Meta:
+        model = Practice
+        fields = ["name", "tagline", "phone", "email", "address", "time_zone", "crisis_text"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"time_zone": "An IANA zone name, e.g. America/New_York or America/Chicago."}
+
+
+class TherapistForm(forms.ModelForm[Therapist]):
+    """A therapist edits their own profile; the owner also decides who is listed and where."""
+
+    OWNER_ONLY = ("slug", "is_listed", "display_order")
+
+    licensed_states = StatesField(
+        required=False, help_text="Two-letter codes separated by commas, e.g. FL, GA."
+    )
+
+    class Meta:
+        model = Therapist
+        fields = [
+            "name",
+            "slug",
+            "credentials",
+            "pronouns",
+            "photo",
+            "bio",
+            "how_i_work",
+            "accepting",
+            "specialties",
+            "approaches",
+            "languages",
+            "offers_in_person",
+            "offers_telehealth",
+            "licensed_states",
+            "session_fee",
+            "sliding_scale",
+            "insurance_plans",
+            "is_listed",
+            "display_order",
+        ]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+            "how_i_work": forms.Textarea(attrs={"rows": 8}),
+            "specialties": forms.CheckboxSelectMultiple,
+            "approaches": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+            "insurance_plans": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, is_owner: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_owner:
+            for name in self.OWNER_ONLY:
+                del self.fields[name]
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            return photo_normalize(photo)
+        return photo
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("offers_in_person") and not cleaned.get("offers_telehealth"):
+            self.add_error(
+                "offers_telehealth", "Offer at least one format: in person or telehealth."
+            )
+        return cleaned

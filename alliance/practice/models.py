@@ -1,0 +1,165 @@
+import zoneinfo
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+# The fifty states and DC, where a therapist may hold a licence.
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "  # noqa: SIM905
+    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as America/New_York.")
+
+
+def validate_states(value: object) -> None:
+    if not isinstance(value, list) or any(code not in US_STATES for code in value):
+        raise ValidationError("Use two-letter US state codes such as FL or NY.")
+
+
+class PracticeManager(models.Manager["Practice"]):
+    def current(self) -> "Practice":
+        practice, _ = self.get_or_create(pk=1)
+        return practice
+
+
+class Practice(models.Model):
+    """The practice itself. There is one row; `Practice.objects.current()` fetches or makes it."""
+
+    name = models.CharField(max_length=120, default="Our Practice")
+    tagline = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    crisis_text = models.TextField(
+        "crisis help",
+        blank=True,
+        help_text="Shown with the national crisis lines on every page, e.g. your after-hours line.",
+    )
+
+    objects: ClassVar[PracticeManager] = PracticeManager()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """A word a client can filter by: a specialty, an approach, a language, an insurance plan."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(Term):
+    class Meta(Term.Meta):
+        verbose_name_plural = "specialties"
+
+
+class Approach(Term):
+    description = models.CharField(max_length=200, blank=True)
+
+
+class Language(Term):
+    pass
+
+
+class InsurancePlan(Term):
+    pass
+
+
+class Accepting(models.TextChoices):
+    YES = "yes", "Accepting new clients"
+    WAITLIST = "waitlist", "Waitlist"
+    NO = "no", "Not accepting new clients"
+
+
+class TherapistQuerySet(models.QuerySet["Therapist"]):
+    def listed(self) -> "TherapistQuerySet":
+        return self.filter(is_listed=True)
+
+    def with_terms(self) -> "TherapistQuerySet":
+        return self.prefetch_related("specialties", "approaches", "languages", "insurance_plans")
+
+    def open_to_new_clients(self) -> "TherapistQuerySet":
+        return self.exclude(accepting=Accepting.NO)
+
+
+class Therapist(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="therapist_profile",
+        help_text="The sign-in this profile belongs to.",
+    )
+    slug = models.SlugField(unique=True, help_text="Used in the profile's address.")
+    name = models.CharField(max_length=120)
+    credentials = models.CharField(max_length=60, blank=True, help_text="e.g. LCSW, LMHC, PhD")
+    pronouns = models.CharField(max_length=30, blank=True)
+    photo = models.ImageField(upload_to="therapists/", blank=True)
+    bio = models.CharField("short bio", max_length=300)
+    how_i_work = models.TextField("how I work", blank=True)
+    specialties = models.ManyToManyField(Specialty, blank=True)
+    approaches = models.ManyToManyField(Approach, blank=True)
+    languages = models.ManyToManyField(Language, blank=True)
+    offers_in_person = models.BooleanField("in person", default=True)
+    offers_telehealth = models.BooleanField("telehealth", default=True)
+    licensed_states = models.JSONField(default=list, blank=True, validators=[validate_states])
+    session_fee = models.PositiveIntegerField(
+        "session fee (USD)",
+        null=True,
+        blank=True,
+        help_text="Self-pay fee for a 50-minute session.",
+    )
+    sliding_scale = models.BooleanField(default=False)
+    insurance_plans = models.ManyToManyField(InsurancePlan, blank=True)
+    accepting = models.CharField(max_length=10, choices=Accepting.choices, default=Accepting.YES)
+    is_listed = models.BooleanField("shown in the directory", default=True)
+    display_order = models.PositiveSmallIntegerField(default=100)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("practice:therapist", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split(" ")[0]
+
+    @property
+    def formats(self) -> list[str]:
+        return [
+            label
+            for offered, label in (
+                (self.offers_in_person, "In person"),
+                (self.offers_telehealth, "Telehealth"),
+            )
+            if offered
+        ]

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from alliance.accounts.admin_site import restrict_admin_to_owner
+
+restrict_admin_to_owner(admin.site)
+
+urlpatterns = [
+    path("", include("alliance.practice.urls")),
+    path("", include("alliance.booking.urls")),
+    path("", include("alliance.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

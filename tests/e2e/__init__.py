@@ -1,0 +1,1 @@
+"""End-to-end tests: real Chromium, driven through Playwright, against Django's live server."""

@@ -1,0 +1,114 @@
+"""Every route is declared: walk the URL patterns and compare each view's declared access with
+this table. A new URL fails here until someone decides who may open it."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from alliance.accounts.access import PUBLIC
+from tests.conftest import Personas, signed_in
+
+OWNER = frozenset({"owner"})
+OWNER_THERAPIST = frozenset({"owner", "therapist"})
+STAFF = frozenset({"owner", "therapist", "frontdesk"})
+
+ACCESS_TABLE: dict[str, str | frozenset[str]] = {
+    "practice:home": PUBLIC,
+    "practice:directory": PUBLIC,
+    "practice:therapist": PUBLIC,
+    "practice:therapist_photo": PUBLIC,
+    "practice:crisis": PUBLIC,
+    "practice:practice_edit": OWNER,
+    "practice:staff_therapists": STAFF,
+    "practice:therapist_create": OWNER,
+    "practice:therapist_edit": OWNER_THERAPIST,
+    "booking:consultation": PUBLIC,
+    "booking:consultation_thanks": PUBLIC,
+    "booking:inbox": STAFF,
+    "booking:request_detail": STAFF,
+    "accounts:staff_home": STAFF,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_sent": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+}
+
+SAMPLE_ARGUMENTS = {"slug": "someone", "request_uuid": uuid.uuid4(), "uidb64": "MQ", "token": "x"}
+
+
+def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the admin guards itself; see test_admin_is_for_the_owner_only
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, inner)
+        else:
+            yield f"{namespace}{entry.name}", entry
+
+
+def routes() -> list[tuple[str, URLPattern]]:
+    return list(walk(get_resolver()))
+
+
+def test_every_route_is_in_the_table() -> None:
+    names = {name for name, _ in routes()}
+    assert names - ACCESS_TABLE.keys() == set(), "routes with no declared access"
+    assert ACCESS_TABLE.keys() - names == set(), "table rows with no route"
+
+
+@pytest.mark.parametrize(("name", "pattern"), routes(), ids=[name for name, _ in routes()])
+def test_each_view_declares_the_access_in_the_table(name: str, pattern: URLPattern) -> None:
+    assert getattr(pattern.callback, "access", None) == ACCESS_TABLE[name]
+
+
+def _url(name: str, pattern: URLPattern) -> str:
+    return reverse(name, kwargs={key: SAMPLE_ARGUMENTS[key] for key in pattern.pattern.converters})
+
+
+PROTECTED = [(name, pattern) for name, pattern in routes() if ACCESS_TABLE[name] != PUBLIC]
+
+
+@pytest.mark.parametrize(("name", "pattern"), PROTECTED, ids=[name for name, _ in PROTECTED])
+def test_protected_routes_send_strangers_to_sign_in(
+    name: str, pattern: URLPattern, db: None
+) -> None:
+    url = _url(name, pattern)
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize(("name", "pattern"), PROTECTED, ids=[name for name, _ in PROTECTED])
+def test_protected_routes_refuse_clients(
+    name: str, pattern: URLPattern, personas: Personas
+) -> None:
+    client = signed_in(personas.client)
+    for method in ("get", "post"):
+        assert getattr(client, method)(_url(name, pattern)).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "pattern"), PROTECTED, ids=[name for name, _ in PROTECTED])
+def test_protected_routes_refuse_deactivated_staff(
+    name: str, pattern: URLPattern, personas: Personas
+) -> None:
+    client = signed_in(personas.owner)
+    personas.owner.is_active = False
+    personas.owner.save()
+    assert client.get(_url(name, pattern)).status_code in (302, 403)
+
+
+def test_admin_is_for_the_owner_only(personas: Personas) -> None:
+    assert signed_in(personas.owner).get("/admin/").status_code == 200
+    for user in (personas.frontdesk, personas.therapist, personas.client):
+        user.is_staff = True  # even a wrongly set flag does not open the admin
+        user.save()
+        response = signed_in(user).get("/admin/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")

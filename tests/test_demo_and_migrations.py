@@ -1,0 +1,37 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from alliance.accounts.models import User
+from alliance.booking.models import ConsultationRequest
+from alliance.practice.models import Accepting, Practice, Therapist
+
+
+def test_no_model_change_lacks_a_migration(db: None) -> None:
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_the_demo_loads_once_however_often_it_runs(db: None) -> None:
+    call_command("load_demo", stdout=StringIO())
+    counts = (Therapist.objects.count(), User.objects.count(), ConsultationRequest.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    again = (Therapist.objects.count(), User.objects.count(), ConsultationRequest.objects.count())
+    assert counts == again
+    assert counts[0] >= 6
+
+
+def test_the_demo_is_a_believable_practice(db: None) -> None:
+    call_command("load_demo", stdout=StringIO())
+    assert Practice.objects.current().time_zone == "America/New_York"
+    spanish = Therapist.objects.filter(languages__slug="spanish")
+    assert spanish.filter(accepting=Accepting.YES).count() >= 2
+    assert {t.accepting for t in Therapist.objects.all()} == set(Accepting.values)
+    assert Therapist.objects.filter(offers_telehealth=True, offers_in_person=False).exists()
+    assert Therapist.objects.filter(offers_in_person=True, offers_telehealth=False).exists()
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {"owner", "therapist", "frontdesk"}
+    assert all(t.user_id for t in Therapist.objects.all())
+    assert User.objects.get(email="frontdesk@sabal.test").check_password("alliance-demo")
+    assert ConsultationRequest.objects.filter(status="new").exists()

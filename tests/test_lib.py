@@ -1,0 +1,90 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alliance.lib.avatar import PALETTE, contrast_ratio, initials, placeholder_svg
+from alliance.lib.durations import duration_short
+from alliance.lib.env import EnvError, env_bool, env_int, env_list, env_secret
+
+
+def test_env_bool_reads_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG", False) is True
+    monkeypatch.setenv("FLAG", "off")
+    assert env_bool("FLAG", True) is False
+    monkeypatch.delenv("FLAG")
+    assert env_bool("FLAG", True) is True
+
+
+def test_env_bool_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLAG", "maybe")
+    with pytest.raises(EnvError, match="FLAG must be true or false"):
+        env_bool("FLAG", False)
+
+
+def test_env_int_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUMBER", "12")
+    assert env_int("NUMBER", 1) == 12
+    monkeypatch.setenv("NUMBER", "twelve")
+    with pytest.raises(EnvError, match="NUMBER must be a whole number"):
+        env_int("NUMBER", 1)
+
+
+def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_env_secret_reads_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("TOKEN_FILE", str(secret))
+    assert env_secret("TOKEN", "default") == "from-a-file"
+    monkeypatch.setenv("TOKEN_FILE", str(tmp_path / "missing"))
+    with pytest.raises(EnvError, match="TOKEN_FILE"):
+        env_secret("TOKEN", "default")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Marisol Vega", "MV"), ("Helen", "H"), ("Jordan Reyes, LMHC", "JL"), ("", "?")],
+)
+def test_initials(name: str, expected: str) -> None:
+    assert initials(name) == expected
+
+
+def test_placeholder_colours_meet_wcag_aa() -> None:
+    for background, foreground in PALETTE:
+        assert contrast_ratio(background, foreground) >= 4.5
+
+
+def test_contrast_ratio_extremes() -> None:
+    assert round(contrast_ratio("#000000", "#ffffff"), 1) == 21.0
+    assert contrast_ratio("#777777", "#777777") == 1.0
+
+
+@given(st.text())
+def test_placeholder_is_well_formed_for_any_name(name: str) -> None:
+    svg = placeholder_svg(name)
+    assert svg.startswith("<svg")
+    assert svg.endswith("</svg>")
+    assert "<script" not in svg.lower()
+    assert svg == placeholder_svg(name)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (0, "0 min"),
+        (59, "59 min"),
+        (60, "1 h"),
+        (125, "2 h 5 min"),
+        (1440, "1 day"),
+        (3000, "2 days 2 h"),
+    ],
+)
+def test_duration_short(minutes: int, expected: str) -> None:
+    assert duration_short(timedelta(minutes=minutes)) == expected

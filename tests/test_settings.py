@@ -1,0 +1,64 @@
+"""Production configuration: the documented variables pass `check --deploy`; the placeholder
+secret with DEBUG off refuses to start (alliance.E001), under manage.py and under WSGI."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-0123456789",
+    "ALLOWED_HOSTS": "therapy.example.org",
+    "SITE_URL": "https://therapy.example.org",
+    "SECURE_HSTS_PRELOAD": "true",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    # A clean environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process.
+    unwanted = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    clean = {key: value for key, value in os.environ.items() if key not in unwanted}
+    clean.update(env, DATA_DIR=str(tmp_path))
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_documented_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_placeholder_secret_is_refused_without_debug(tmp_path: Path) -> None:
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    result = run(["manage.py", "check"], env, tmp_path)
+    assert result.returncode != 0
+    assert "alliance.E001" in result.stderr
+
+
+def test_a_wsgi_server_refuses_the_placeholder_secret(tmp_path: Path) -> None:
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    result = run(["-c", "import alliance.wsgi"], env, tmp_path)
+    assert result.returncode != 0
+    assert "alliance.E001" in result.stderr
+    ok = run(["-c", "import alliance.wsgi"], PRODUCTION, tmp_path)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_a_bad_value_stops_start_up_with_its_name(tmp_path: Path) -> None:
+    result = run(["manage.py", "check"], {"DEBUG": "perhaps"}, tmp_path)
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_the_placeholder_is_fine_for_local_debugging(tmp_path: Path) -> None:
+    result = run(["manage.py", "check"], {"DEBUG": "true"}, tmp_path)
+    assert result.returncode == 0, result.stderr
