@@ -122,6 +122,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "alliance.accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 
 # Django's built-in Content-Security-Policy: our own files only, nothing inline.

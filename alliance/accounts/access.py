@@ -14,10 +14,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.accounts.models import STAFF_ROLES, Role
+from alliance.accounts.models import STAFF_ROLES, Role, User
 
 View = Callable[..., HttpResponseBase]
 PUBLIC = "public"
+
+
+class StaffRequest(HttpRequest):
+    """The request a `@role_required` view receives: its user is signed in, so a real User."""
+
+    user: User
 
 
 def public(view: View) -> View:

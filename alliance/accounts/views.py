@@ -4,16 +4,16 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
-from alliance.accounts.access import public, staff_required
-from alliance.accounts.models import Role, User
+from alliance.accounts.access import StaffRequest, public, staff_required
+from alliance.accounts.models import Role
 from alliance.booking.models import ConsultationRequest, RequestStatus
 from alliance.practice.models import Therapist
 
 
 @staff_required
 @require_GET
-def staff_home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def staff_home(request: StaffRequest) -> HttpResponse:
+    user = request.user
     new_requests = (
         ConsultationRequest.objects.visible_to(user).filter(status=RequestStatus.NEW).count()
     )
@@ -27,6 +27,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "is_owner": user.role == Role.OWNER,
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (an old tab, blocked cookies): say what to do."""
+    return render(request, "csrf_failure.html", status=403)
 
 
 sign_in = public(

@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.accounts.access import public, staff_required
-from alliance.accounts.models import User
+from alliance.accounts.access import StaffRequest, public, staff_required
 from alliance.booking.access import get_consultation_request_for_user
 from alliance.booking.forms import ConsultationRequestForm, RequestStatusForm
 from alliance.booking.models import ConsultationRequest, RequestStatus
@@ -74,8 +73,8 @@ def consultation_request_thanks(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def request_inbox(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def request_inbox(request: StaffRequest) -> HttpResponse:
+    user = request.user
     visible = ConsultationRequest.objects.visible_to(user)
     status = request.GET.get("status", RequestStatus.NEW)
     if status not in RequestStatus.values and status != "all":
@@ -110,8 +109,8 @@ def _median(durations: list[timedelta | None]) -> timedelta | None:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def request_detail(request: HttpRequest, request_uuid: UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def request_detail(request: StaffRequest, request_uuid: UUID) -> HttpResponse:
+    user = request.user
     consultation_request = get_consultation_request_for_user(user, request_uuid)
     form = RequestStatusForm(
         request.POST or None,

@@ -3,8 +3,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.accounts.access import public, role_required, staff_required
-from alliance.accounts.models import Role, User
+from alliance.accounts.access import StaffRequest, public, role_required, staff_required
+from alliance.accounts.models import Role
 from alliance.lib.avatar import placeholder_svg
 from alliance.practice.access import get_listed_therapist, get_therapist_for_user
 from alliance.practice.forms import DirectoryFilterForm, PracticeForm, TherapistForm
@@ -38,9 +38,10 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def therapist_photo(request: HttpRequest, slug: str) -> HttpResponseBase:
     therapist = get_listed_therapist(slug)
     response: HttpResponseBase
-    if therapist.photo:
+    try:
         response = FileResponse(therapist.photo.open("rb"), content_type="image/jpeg")
-    else:
+    except (ValueError, OSError):
+        # No photo, or its file is gone (say, a database restored without the media folder).
         response = HttpResponse(placeholder_svg(therapist.name), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"
     return response
@@ -54,7 +55,7 @@ def crisis(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def practice_edit(request: HttpRequest) -> HttpResponse:
+def practice_edit(request: StaffRequest) -> HttpResponse:
     form = PracticeForm(request.POST or None, instance=Practice.objects.current())
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -65,8 +66,8 @@ def practice_edit(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_GET
-def staff_therapists(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def staff_therapists(request: StaffRequest) -> HttpResponse:
+    user = request.user
     therapists = Therapist.objects.select_related("user")
     if user.role == Role.THERAPIST:
         therapists = therapists.filter(user=user)
@@ -75,8 +76,8 @@ def staff_therapists(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.OWNER, Role.THERAPIST)
 @require_http_methods(["GET", "POST"])
-def therapist_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def therapist_edit(request: StaffRequest, slug: str) -> HttpResponse:
+    user = request.user
     therapist = get_therapist_for_user(user, slug)
     form = TherapistForm(
         request.POST or None,
@@ -95,7 +96,7 @@ def therapist_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required(Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def therapist_create(request: HttpRequest) -> HttpResponse:
+def therapist_create(request: StaffRequest) -> HttpResponse:
     form = TherapistForm(request.POST or None, request.FILES or None, is_owner=True)
     if request.method == "POST" and form.is_valid():
         therapist = form.save()

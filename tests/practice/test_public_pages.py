@@ -137,3 +137,17 @@ def test_a_missing_page_is_a_friendly_404(personas: Personas) -> None:
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+def test_a_photo_whose_file_is_gone_falls_back_to_the_portrait(personas: Personas) -> None:
+    Therapist.objects.filter(pk=personas.tara.pk).update(photo="therapists/lost.jpg")
+    response = Client().get(reverse("practice:therapist_photo", args=[personas.tara.slug]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+
+
+def test_a_form_without_its_security_token_is_refused_kindly(personas: Personas) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("booking:consultation"), {"name": "Sam"})
+    assert response.status_code == 403
+    assert "Please send that again" in response.content.decode()

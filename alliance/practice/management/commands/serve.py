@@ -33,6 +33,9 @@ class Command(BaseCommand):
             + "".join(f"  {role:<10} {user['email']}\n" for role, user in one_per_role.items())
             + "Press Ctrl-C to stop the server and the worker.\n"
         )
+        # Ctrl-C reaches the whole process group; a plain `kill` reaches only us. Either way we
+        # stop the children with SIGTERM, which both handle even where SIGINT is ignored.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
         try:
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
@@ -41,12 +44,20 @@ class Command(BaseCommand):
         finally:
             for process in processes:
                 if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                    process.terminate()
             for process in processes:
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        failed = [process.args for process in processes if process.returncode not in (0, -2, None)]
+        failed = [
+            process.args
+            for process in processes
+            if process.returncode not in (0, -signal.SIGINT, -signal.SIGTERM)
+        ]
         if failed:
             self.stderr.write(f"Stopped because a process exited: {failed}")
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
