@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "alliance.accounts",
     "alliance.practice",
+    "alliance.care",
     "alliance.booking",
 ]
 
@@ -87,6 +88,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # A file, not memory, so that the concurrency tests' processes share one test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

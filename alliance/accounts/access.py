@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
@@ -52,3 +53,16 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
 
 staff_required = role_required(*STAFF_ROLES)
+
+
+def scoped_to_user[Q: QuerySet[Any]](queryset: Q, user: Any, *, therapist: str) -> Q:
+    """The one rule for practice records: the owner and front desk see all of them; a therapist
+    those whose `therapist` (a lookup path to a Therapist) is their own profile; others nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role in (Role.OWNER, Role.FRONTDESK):
+        return queryset.all()
+    if user.role == Role.THERAPIST:
+        return queryset.filter(**{f"{therapist}__user": user})
+    return queryset.none()

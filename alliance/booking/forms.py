@@ -106,3 +106,37 @@ class RequestStatusForm(forms.Form):
                 "This request already had a first response, so it cannot be new again."
             )
         return status
+
+
+class BookingForm(forms.Form):
+    """The person's details for one chosen time. The time itself travels in the address."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    name = forms.CharField(label="Your name", max_length=120, help_text="A first name is fine.")
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        help_text="We send the confirmation and a link to change or cancel here.",
+    )
+    phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
+    format = forms.ChoiceField(
+        label="How would you like to meet?", choices=[], widget=forms.RadioSelect
+    )
+    consent = forms.BooleanField(
+        label="You may contact me about this appointment by e-mail.",
+        error_messages={"required": "We need your permission to send the confirmation."},
+    )
+
+    def __init__(self, *args: Any, formats: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        format_field = self.fields["format"]
+        assert isinstance(format_field, forms.ChoiceField)
+        format_field.choices = formats
+        if len(formats) == 1:
+            format_field.initial = formats[0][0]
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if phone and (not PHONE_CHARACTERS.match(phone) or not 7 <= _digits(phone) <= 15):
+            raise forms.ValidationError("Please enter a phone number, e.g. (239) 555-0142.")
+        return phone

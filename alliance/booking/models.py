@@ -3,8 +3,10 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from alliance.accounts.models import Role, User
+from alliance.accounts.access import scoped_to_user
+from alliance.accounts.models import User
 from alliance.practice.models import Therapist
 
 
@@ -30,14 +32,7 @@ class RequestStatus(models.TextChoices):
 
 class ConsultationRequestQuerySet(models.QuerySet["ConsultationRequest"]):
     def visible_to(self, user: User) -> "ConsultationRequestQuerySet":
-        """Owner and front desk see every request; a therapist sees those addressed to them."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.role in (Role.OWNER, Role.FRONTDESK):
-            return self.all()
-        if user.role == Role.THERAPIST:
-            return self.filter(therapist__user=user)
-        return self.none()
+        return scoped_to_user(self, user, therapist="therapist")
 
 
 class ConsultationRequest(models.Model):
@@ -105,3 +100,256 @@ class ConsultationRequest(models.Model):
     def get_times_display(self) -> list[str]:
         labels = dict(TimeOfDay.choices)
         return [labels.get(value, value) for value in self.times]
+
+
+class AppointmentFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    TELEHEALTH = "telehealth", "Telehealth"
+
+
+class AppointmentType(models.Model):
+    """Consultation, intake, session: how long, and the rules for booking one."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Kept free after each appointment, e.g. for notes."
+    )
+    min_notice_hours = models.PositiveSmallIntegerField(default=24)
+    horizon_days = models.PositiveSmallIntegerField(default=60)
+    increment_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Start times step by this much."
+    )
+    bookable_by_public = models.BooleanField(
+        default=False, help_text="Anyone may book it online (the free consultation)."
+    )
+    bookable_by_clients = models.BooleanField(
+        default=False, help_text="Existing clients may book it online with their therapist."
+    )
+    is_free = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["duration_minutes"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0) & Q(increment_minutes__gt=0),
+                name="appointment_type_positive_lengths",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer_after(self) -> timedelta:
+        return timedelta(minutes=self.buffer_after_minutes)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """A therapist's regular weekly hours, wall-clock in the practice's zone."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+    format = models.CharField(max_length=12, choices=AppointmentFormat.choices)
+    location = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["therapist", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="hours_end_after_start"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_in_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M} to {self.end:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """Time a therapist is away, or (with no therapist) a practice closure."""
+
+    therapist = models.ForeignKey(
+        Therapist, on_delete=models.CASCADE, null=True, blank=True, related_name="time_off"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    note = models.CharField(max_length=120, blank=True, help_text="Seen only by staff.")
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="time_off_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Time off {self.start:%Y-%m-%d}"
+
+
+class AppointmentStatus(models.TextChoices):
+    """FHIR R4 Appointment.status, one to one, so an export maps without translation."""
+
+    PROPOSED = "proposed", "Proposed"
+    PENDING = "pending", "Pending"
+    BOOKED = "booked", "Booked"
+    ARRIVED = "arrived", "Arrived"
+    FULFILLED = "fulfilled", "Attended"
+    CANCELLED = "cancelled", "Cancelled"
+    NOSHOW = "noshow", "No-show"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    WAITLIST = "waitlist", "Waitlist"
+
+
+# Statuses that hold the therapist's time. The database refuses two of these that overlap.
+ACTIVE_STATUSES = (
+    AppointmentStatus.PROPOSED,
+    AppointmentStatus.PENDING,
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.FULFILLED,
+    AppointmentStatus.NOSHOW,
+)
+
+
+class AppointmentSeries(models.Model):
+    """Recurring sessions booked together; every occurrence was checked before any was saved."""
+
+    interval_weeks = models.PositiveSmallIntegerField(choices=[(1, "Weekly"), (2, "Fortnightly")])
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "appointment series"
+
+    def __str__(self) -> str:
+        return f"Series {self.pk}, every {self.interval_weeks} week(s)"
+
+
+class AppointmentQuerySet(models.QuerySet["Appointment"]):
+    def active(self) -> "AppointmentQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def visible_to(self, user: User) -> "AppointmentQuerySet":
+        return scoped_to_user(self, user, therapist="therapist")
+
+
+class Appointment(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey("care.Client", on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    format = models.CharField(max_length=12, choices=AppointmentFormat.choices)
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    # end + the type's buffer: the span the database keeps free of other active appointments.
+    blocked_until = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    late_cancellation = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appointments",
+    )
+    # A retried or double-submitted booking carries the same key and finds the first row.
+    idempotency_key = models.CharField(max_length=80, unique=True, null=True, blank=True)
+    # iCalendar SEQUENCE: bumped whenever the time or status changes (RFC 5545 §3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0)
+    # Bumped to revoke every manage link sent so far.
+    token_version = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked_until__gte=models.F("end")), name="appointment_blocks_its_span"
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class MessageKind(models.TextChoices):
+    CONFIRMATION = "confirmation", "Confirmation"
+    REMINDER = "reminder", "Reminder"
+    RESCHEDULED = "rescheduled", "New time"
+    CANCELLATION = "cancellation", "Cancellation"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    RETRYING = "retrying", "Failed, will retry"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Not needed"
+
+
+class Message(models.Model):
+    """One e-mail about an appointment, in the outbox until sent.
+
+    Rows are written in the same transaction as the change they announce, so nothing is lost;
+    the content is rendered when it is sent, from the appointment as it is then, so nothing
+    personal is stored twice and a reminder always shows the current time.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    send_after = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(db_index=True)
+    # While a worker sends, it holds the row until this time; a worker that dies lets it lapse.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["send_after"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.uuid}"

@@ -50,3 +50,11 @@ def consultation_request_notify(request_uuid: str) -> None:
         notified_at=timezone.now()
     )
     logger.info("front desk told about request %s", request_uuid)
+
+
+@task()
+def outbox_flush_task() -> int:
+    """Send the appointment e-mails that are due (see booking/outbox.py)."""
+    from alliance.booking.outbox import outbox_flush
+
+    return outbox_flush()

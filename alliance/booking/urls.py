@@ -1,11 +1,26 @@
 from django.urls import path
 
-from alliance.booking import views
+from alliance.booking.views import book, manage, requests
 
 app_name = "booking"
 urlpatterns = [
-    path("consultation/", views.consultation_request_create, name="consultation"),
-    path("consultation/thanks/", views.consultation_request_thanks, name="consultation_thanks"),
-    path("staff/requests/", views.request_inbox, name="inbox"),
-    path("staff/requests/<uuid:request_uuid>/", views.request_detail, name="request_detail"),
+    path("consultation/", requests.consultation_request_create, name="consultation"),
+    path("consultation/thanks/", requests.consultation_request_thanks, name="consultation_thanks"),
+    path("therapists/<slug:slug>/book/", book.booking_slots, name="slots"),
+    path("therapists/<slug:slug>/book/confirm/", book.booking_confirm, name="confirm"),
+    path("appointments/booked/", book.booking_done, name="booked"),
+    path("appointments/manage/<str:token>/", manage.manage, name="manage"),
+    path(
+        "appointments/manage/<str:token>/reschedule/",
+        manage.manage_reschedule,
+        name="manage_reschedule",
+    ),
+    path(
+        "appointments/manage/<str:token>/reschedule/confirm/",
+        manage.manage_reschedule_confirm,
+        name="manage_reschedule_confirm",
+    ),
+    path("appointments/manage/<str:token>/cancel/", manage.manage_cancel, name="manage_cancel"),
+    path("staff/requests/", requests.request_inbox, name="inbox"),
+    path("staff/requests/<uuid:request_uuid>/", requests.request_detail, name="request_detail"),
 ]

@@ -23,6 +23,17 @@ def validate_states(value: object) -> None:
         raise ValidationError("Use two-letter US state codes such as FL or NY.")
 
 
+def default_reminder_hours() -> list[int]:
+    return [48, 24]
+
+
+def validate_reminder_hours(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(hours, int) and 1 <= hours <= 24 * 14 for hours in value
+    ):
+        raise ValidationError("List whole hours between 1 and 336, e.g. [48, 24].")
+
+
 class PracticeManager(models.Manager["Practice"]):
     def current(self) -> "Practice":
         practice, _ = self.get_or_create(pk=1)
@@ -44,6 +55,21 @@ class Practice(models.Model):
         "crisis help",
         blank=True,
         help_text="Shown with the national crisis lines on every page, e.g. your after-hours line.",
+    )
+
+    late_cancel_hours = models.PositiveSmallIntegerField(
+        "late-cancellation window (hours)",
+        default=24,
+        help_text="A cancellation closer than this to the start is recorded as late.",
+    )
+    reminder_hours = models.JSONField(
+        "reminders (hours before)",
+        default=default_reminder_hours,
+        validators=[validate_reminder_hours],
+        help_text="When reminders go out before an appointment, e.g. [48, 24].",
+    )
+    waitlist_offer_count = models.PositiveSmallIntegerField(
+        default=5, help_text="How many people on a waitlist are offered a freed time at once."
     )
 
     objects: ClassVar[PracticeManager] = PracticeManager()

@@ -50,7 +50,7 @@ def test_visitor_finds_a_spanish_speaking_therapist_and_requests_a_consultation_
     expect(page).to_have_url(re.compile(r"/therapists/marisol-vega/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Marisol Vega")
     assert_accessible(page)
-    page.get_by_role("main").get_by_role("link", name="Request a free consultation").click()
+    page.get_by_role("main").get_by_role("link", name="Or ask us to call you").click()
     expect(page).to_have_url(re.compile(r"/consultation/\?therapist=marisol-vega$"))
     therapist = page.get_by_label("Who would you like to talk with?")
     expect(therapist).to_have_value("marisol-vega")

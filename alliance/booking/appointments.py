@@ -1,0 +1,273 @@
+"""Writes that book, move, cancel and close appointments (services, `<noun>_<verb>`).
+
+Double booking is impossible whatever writes the row: the database refuses an overlapping active
+appointment (migration 0004). These services turn that refusal into `SlotTaken`, which carries the
+next free times, so a person who loses a race is offered alternatives instead of an error.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alliance.accounts.models import User
+from alliance.booking.availability import next_free_slots, practice_zone, therapist_slots
+from alliance.booking.models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentStatus,
+    AppointmentType,
+)
+from alliance.booking.outbox import messages_cancel_pending, messages_schedule
+from alliance.care.models import Client
+from alliance.practice.models import Practice, Therapist
+from alliance.scheduling.slots import Slot
+
+logger = logging.getLogger(__name__)
+
+
+class BookingError(Exception):
+    """A booking that cannot be made, with a message fit to show the person."""
+
+
+class SlotUnavailable(BookingError):
+    """The time is not one of the therapist's free times (outside hours, too soon, too far)."""
+
+
+@dataclass
+class SlotTaken(BookingError):
+    """Someone else took the time first; `alternatives` are the next free times."""
+
+    alternatives: list[Slot] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "That time was just taken."
+
+
+def _is_overlap(error: IntegrityError) -> bool:
+    return "appointment_no_overlap" in str(error)
+
+
+def _offered(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    start: datetime,
+    now: datetime,
+    ignore: Appointment | None = None,
+) -> Slot | None:
+    day = start.astimezone(practice_zone()).date()
+    for slot in therapist_slots(
+        therapist=therapist,
+        appointment_type=appointment_type,
+        first_day=day,
+        last_day=day,
+        now=now,
+        ignore=ignore,
+    ):
+        if slot.start == start:
+            return slot
+    return None
+
+
+def appointment_book(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    client: Client,
+    start: datetime,
+    format: str,
+    idempotency_key: str | None = None,
+    created_by: User | None = None,
+    within_availability: bool = True,
+    series: AppointmentSeries | None = None,
+) -> Appointment:
+    """Book one appointment. Retried with the same idempotency key, it returns the first one.
+
+    `within_availability`: public and client bookings must take one of the offered free times;
+    staff may book outside working hours, but never on top of another appointment.
+    """
+    if idempotency_key:
+        existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    now = timezone.now()
+    if within_availability:
+        slot = _offered(
+            therapist=therapist, appointment_type=appointment_type, start=start, now=now
+        )
+        if slot is None:
+            raise _unavailable_or_taken(therapist, appointment_type, start, now)
+        if format not in slot.formats:
+            raise SlotUnavailable("That time is not offered in the format you chose.")
+    appointment = Appointment(
+        therapist=therapist,
+        client=client,
+        appointment_type=appointment_type,
+        format=format,
+        start=start,
+        end=start + appointment_type.duration,
+        blocked_until=start + appointment_type.duration + appointment_type.buffer_after,
+        status=AppointmentStatus.BOOKED,
+        idempotency_key=idempotency_key or None,
+        created_by=created_by,
+        series=series,
+        created_at=now,
+    )
+    appointment.full_clean(exclude=["client", "series", "created_by", "idempotency_key"])
+    try:
+        with transaction.atomic():
+            appointment.save()
+            messages_schedule(appointment=appointment, confirmation=True, now=now)
+    except IntegrityError as error:
+        if idempotency_key:
+            existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing  # the same request, retried concurrently, won
+        if _is_overlap(error):
+            raise SlotTaken(
+                next_free_slots(
+                    therapist=therapist, appointment_type=appointment_type, after=start, now=now
+                )
+            ) from None
+        raise
+    logger.info("appointment %s booked", appointment.uuid)
+    return appointment
+
+
+def _unavailable_or_taken(
+    therapist: Therapist, appointment_type: AppointmentType, start: datetime, now: datetime
+) -> BookingError:
+    """Not offered: because someone holds it (taken) or because it never was (unavailable)."""
+    held = Appointment.objects.active().filter(
+        therapist=therapist,
+        start__lt=start + appointment_type.duration + appointment_type.buffer_after,
+        blocked_until__gt=start,
+    )
+    if held.exists():
+        return SlotTaken(
+            next_free_slots(
+                therapist=therapist, appointment_type=appointment_type, after=start, now=now
+            )
+        )
+    return SlotUnavailable("That time is not available. Please choose one of the times shown.")
+
+
+def appointment_reschedule(
+    *, appointment: Appointment, start: datetime, within_availability: bool = True
+) -> Appointment:
+    """Move an appointment in place: same UID in calendars, SEQUENCE goes up."""
+    now = timezone.now()
+    if not appointment.is_active or appointment.start <= now:
+        raise BookingError("This appointment can no longer be moved.")
+    if within_availability and (
+        _offered(
+            therapist=appointment.therapist,
+            appointment_type=appointment.appointment_type,
+            start=start,
+            now=now,
+            ignore=appointment,
+        )
+        is None
+    ):
+        raise _unavailable_or_taken(appointment.therapist, appointment.appointment_type, start, now)
+    duration = appointment.end - appointment.start
+    buffer = appointment.blocked_until - appointment.end
+    appointment.start = start
+    appointment.end = start + duration
+    appointment.blocked_until = start + duration + buffer
+    appointment.sequence += 1
+    try:
+        with transaction.atomic():
+            appointment.save()
+            messages_cancel_pending(appointment=appointment)
+            messages_schedule(appointment=appointment, rescheduled=True, now=now)
+    except IntegrityError as error:
+        appointment.refresh_from_db()
+        if _is_overlap(error):
+            raise SlotTaken(
+                next_free_slots(
+                    therapist=appointment.therapist,
+                    appointment_type=appointment.appointment_type,
+                    after=start,
+                    now=now,
+                )
+            ) from None
+        raise
+    logger.info("appointment %s moved", appointment.uuid)
+    return appointment
+
+
+def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
+    window = Practice.objects.current().late_cancel_hours
+    return appointment.start - now < timedelta(hours=window)
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment) -> Appointment:
+    """Cancel; inside the practice's window it is recorded as a late cancellation."""
+    now = timezone.now()
+    if not appointment.is_active or appointment.start <= now:
+        raise BookingError("This appointment can no longer be cancelled.")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = now
+    appointment.late_cancellation = appointment_is_late_cancel(appointment, now)
+    appointment.sequence += 1
+    appointment.save()
+    messages_cancel_pending(appointment=appointment)
+    messages_schedule(appointment=appointment, cancelled=True, now=now)
+    logger.info("appointment %s cancelled", appointment.uuid)
+    return appointment
+
+
+CLOSING_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.FULFILLED,
+    AppointmentStatus.NOSHOW,
+    AppointmentStatus.ENTERED_IN_ERROR,
+)
+
+
+@transaction.atomic
+def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
+    """Staff record what happened: arrived, attended, no-show, or entered in error."""
+    if status not in CLOSING_STATUSES:
+        raise BookingError("Choose arrived, attended, no-show or entered in error.")
+    appointment.status = status
+    appointment.save()
+    if status == AppointmentStatus.ENTERED_IN_ERROR:
+        messages_cancel_pending(appointment=appointment)
+    return appointment
+
+
+def appointment_book_for_visitor(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    name: str,
+    email: str,
+    phone: str,
+    start: datetime,
+    format: str,
+    idempotency_key: str,
+) -> Appointment:
+    """A visitor books a free time: a new client record and the appointment, or neither.
+
+    Each visitor booking starts a client record of its own (staff merge duplicates): matching
+    strangers by e-mail would let anyone attach a booking to someone else's record.
+    """
+    existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        client = Client.objects.create(name=name, email=email, phone=phone, therapist=None)
+        return appointment_book(
+            therapist=therapist,
+            appointment_type=appointment_type,
+            client=client,
+            start=start,
+            format=format,
+            idempotency_key=idempotency_key,
+        )

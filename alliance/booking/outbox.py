@@ -1,0 +1,223 @@
+"""The outbox for appointment e-mails: rows written with the change, sent by a worker.
+
+At-least-once delivery with a stable Message-ID. A worker claims a row with a short lease; if it
+dies, the lease lapses and another worker sends it. The one window where a message can go twice
+is between the SMTP server accepting it and our commit; the Message-ID is the same both times,
+so receiving servers and mail programs can tell it is one message.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from alliance.booking.models import Appointment, Message, MessageKind, MessageStatus
+from alliance.booking.tokens import manage_token_make
+from alliance.lib.ics import Event, calendar
+from alliance.practice.models import Practice
+from alliance.scheduling.display import format_local
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+PENDING = (MessageStatus.QUEUED, MessageStatus.RETRYING)
+
+
+def messages_schedule(
+    *,
+    appointment: Appointment,
+    now: datetime,
+    confirmation: bool = False,
+    rescheduled: bool = False,
+    cancelled: bool = False,
+) -> None:
+    """Queue what this change should tell the client, in the caller's transaction."""
+    if not appointment.client.email:
+        return
+    rows = []
+    for kind, wanted in (
+        (MessageKind.CONFIRMATION, confirmation),
+        (MessageKind.RESCHEDULED, rescheduled),
+        (MessageKind.CANCELLATION, cancelled),
+    ):
+        if wanted:
+            rows.append(Message(appointment=appointment, kind=kind, send_after=now))
+    if not cancelled:
+        for hours in Practice.objects.current().reminder_hours:
+            send_after = appointment.start - timedelta(hours=hours)
+            if send_after > now:
+                rows.append(
+                    Message(
+                        appointment=appointment,
+                        kind=MessageKind.REMINDER,
+                        hours_before=hours,
+                        send_after=send_after,
+                    )
+                )
+    for row in rows:
+        row.next_attempt_at = row.send_after
+    Message.objects.bulk_create(rows)
+    moments = sorted({row.send_after for row in rows})
+    transaction.on_commit(lambda: _wake_workers(moments))
+
+
+def _wake_workers(moments: list[datetime]) -> None:
+    # Imported here: tasks import this module for outbox_flush.
+    from alliance.booking.tasks import outbox_flush_task
+
+    for moment in moments:
+        try:
+            outbox_flush_task.using(run_after=moment).enqueue()
+        except Exception:
+            logger.exception("could not queue an outbox run; `manage.py outbox_flush` will send")
+
+
+def messages_cancel_pending(*, appointment: Appointment) -> None:
+    appointment.messages.filter(status__in=PENDING).update(status=MessageStatus.CANCELLED)
+
+
+def _claim(now: datetime) -> Message | None:
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status__in=PENDING, next_attempt_at__lte=now)
+                | Q(status=MessageStatus.SENDING, lease_until__lt=now)
+            )
+            .order_by("next_attempt_at")
+            .first()
+        )
+        if message is None:
+            return None
+        message.status = MessageStatus.SENDING
+        message.lease_until = now + LEASE
+        message.attempts += 1
+        message.save(update_fields=["status", "lease_until", "attempts"])
+        return message
+
+
+def outbox_flush(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Send what is due; returns how many were sent. Safe to run from several workers."""
+    sent = 0
+    for _ in range(limit):
+        moment = now or timezone.now()
+        message = _claim(moment)
+        if message is None:
+            break
+        if _deliver(message, moment):
+            sent += 1
+    return sent
+
+
+def _deliver(message: Message, now: datetime) -> bool:
+    appointment = (
+        Appointment.objects.select_related("therapist", "client", "appointment_type")
+        .filter(pk=message.appointment_id)
+        .get()
+    )
+    if message.kind == MessageKind.REMINDER and (
+        not appointment.is_active or appointment.start <= now
+    ):
+        Message.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
+        return False
+    try:
+        message_email(message, appointment).send()
+    except Exception as error:
+        retry = message.attempts < MAX_ATTEMPTS
+        # Only the kind of failure: SMTP replies can quote the recipient's address.
+        reason = type(error).__name__ + (
+            f" {error.smtp_code}" if hasattr(error, "smtp_code") else ""
+        )
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            status=MessageStatus.RETRYING if retry else MessageStatus.FAILED,
+            next_attempt_at=now + timedelta(minutes=2**message.attempts),
+            last_error=reason[:200],
+            lease_until=None,
+        )
+        logger.warning("message %s failed (%s), attempt %d", message.uuid, reason, message.attempts)
+        return False
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    )
+    logger.info("message %s sent", message.uuid)
+    return True
+
+
+def _message_id(message: Message) -> str:
+    # Stable across retries (unlike email.utils.make_msgid), so a duplicate is recognisable.
+    domain = urlsplit(settings.SITE_URL).hostname or "alliance.invalid"
+    return f"<{message.uuid}@{domain}>"
+
+
+SUBJECTS = {
+    MessageKind.CONFIRMATION: "Booked: {what} on {when}",
+    MessageKind.RESCHEDULED: "New time: {what} on {when}",
+    MessageKind.REMINDER: "Reminder: {what} on {when}",
+    MessageKind.CANCELLATION: "Cancelled: {what} on {when}",
+}
+
+
+def message_email(message: Message, appointment: Appointment) -> EmailMultiAlternatives:
+    practice = Practice.objects.current()
+    zone = ZoneInfo(practice.time_zone)
+    when = format_local(appointment.start, zone)
+    context = {
+        "practice": practice,
+        "appointment": appointment,
+        "kind": message.kind,
+        "when": when,
+        "manage_link": settings.SITE_URL
+        + reverse("booking:manage", kwargs={"token": manage_token_make(appointment)}),
+        "late_cancel_hours": practice.late_cancel_hours,
+    }
+    email = EmailMultiAlternatives(
+        subject=SUBJECTS[MessageKind(message.kind)].format(
+            what=appointment.appointment_type.name, when=when
+        ),
+        body=render_to_string("booking/email/appointment.txt", context),
+        to=[appointment.client.email],
+        headers={"Message-ID": _message_id(message)},
+    )
+    email.attach_alternative(
+        render_to_string("booking/email/appointment.html", context), "text/html"
+    )
+    if message.kind != MessageKind.REMINDER:
+        method = "CANCEL" if message.kind == MessageKind.CANCELLATION else "REQUEST"
+        email.attach(
+            "appointment.ics",
+            appointment_calendar(appointment, practice, method=method),
+            f"text/calendar; method={method}; charset=utf-8",
+        )
+    return email
+
+
+def appointment_event(appointment: Appointment, practice: Practice) -> Event:
+    return Event(
+        uid=f"{appointment.uuid}@alliance",
+        start=appointment.start,
+        end=appointment.end,
+        sequence=appointment.sequence,
+        summary=f"{appointment.appointment_type.name} with {appointment.therapist.name}",
+        location=(
+            practice.address.replace("\n", ", ")
+            if appointment.format == "in_person"
+            else "Telehealth (video)"
+        ),
+        cancelled=not appointment.is_active,
+        organizer_email=practice.email,
+        organizer_name=practice.name,
+        attendee_email=appointment.client.email,
+    )
+
+
+def appointment_calendar(appointment: Appointment, practice: Practice, *, method: str) -> str:
+    return calendar([appointment_event(appointment, practice)], method=method, stamp=timezone.now())

@@ -1,0 +1,141 @@
+"""Public booking: choose a free time on a therapist's page, give your details, confirm."""
+
+import uuid
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliance.accounts.access import public
+from alliance.booking.appointments import (
+    BookingError,
+    SlotTaken,
+    appointment_book_for_visitor,
+)
+from alliance.booking.forms import BookingForm
+from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
+from alliance.booking.views.picker import display_zone, week_of_slots
+from alliance.practice.access import get_listed_therapist
+from alliance.practice.models import Accepting, Therapist
+from alliance.scheduling.display import format_local
+
+SESSION_KEY = "booked_appointment"
+
+
+def _public_type(slug: str | None) -> AppointmentType:
+    return get_object_or_404(AppointmentType, slug=slug or "consultation", bookable_by_public=True)
+
+
+def parse_start(value: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _format_choices(therapist: Therapist) -> list[tuple[str, str]]:
+    offered = set(therapist.hours.values_list("format", flat=True))
+    return [(value, label) for value, label in AppointmentFormat.choices if value in offered]
+
+
+@public
+@require_GET
+def booking_slots(request: HttpRequest, slug: str) -> HttpResponse:
+    therapist = get_listed_therapist(slug)
+    appointment_type = _public_type(request.GET.get("type"))
+    zone = display_zone(request.GET.get("tz"))
+    week = week_of_slots(
+        therapist=therapist,
+        appointment_type=appointment_type,
+        week=request.GET.get("week"),
+        zone=zone,
+        now=timezone.now(),
+    )
+    return render(
+        request,
+        "booking/slots.html",
+        {
+            "therapist": therapist,
+            "appointment_type": appointment_type,
+            "week": week,
+            "keep": [("type", appointment_type.slug)],
+            "accepting": therapist.accepting != Accepting.NO,
+        },
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+    therapist = get_listed_therapist(slug)
+    appointment_type = _public_type(request.GET.get("type"))
+    zone = display_zone(request.GET.get("tz"))
+    start = parse_start(request.GET.get("start"))
+    if start is None or therapist.accepting == Accepting.NO:
+        return redirect("booking:slots", slug=therapist.slug)
+    formats = _format_choices(therapist)
+    taken: SlotTaken | None = None
+    problem = ""
+    if request.method == "POST":
+        form = BookingForm(request.POST, formats=formats)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = appointment_book_for_visitor(
+                    therapist=therapist,
+                    appointment_type=appointment_type,
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    start=start,
+                    format=data["format"],
+                    idempotency_key=f"web:{data['idempotency_key']}",
+                )
+            except SlotTaken as error:
+                taken = error
+            except BookingError as error:
+                problem = str(error)
+            else:
+                request.session[SESSION_KEY] = str(appointment.uuid)
+                return redirect("booking:booked")
+    else:
+        form = BookingForm(initial={"idempotency_key": uuid.uuid4()}, formats=formats)
+    return render(
+        request,
+        "booking/confirm.html",
+        {
+            "therapist": therapist,
+            "appointment_type": appointment_type,
+            "start": start,
+            "when": format_local(start, zone),
+            "zone": zone,
+            "form": form,
+            "taken": taken,
+            "alternatives": [
+                (slot, format_local(slot.start, zone))
+                for slot in (taken.alternatives if taken else [])
+            ],
+            "problem": problem,
+        },
+    )
+
+
+@public
+@require_GET
+def booking_done(request: HttpRequest) -> HttpResponse:
+    appointment = (
+        Appointment.objects.select_related("therapist", "appointment_type")
+        .filter(uuid=request.session.get(SESSION_KEY) or uuid.UUID(int=0))
+        .first()
+    )
+    if appointment is None:
+        return redirect("practice:directory")
+    zone = display_zone(None)
+    return render(
+        request,
+        "booking/booked.html",
+        {"appointment": appointment, "when": format_local(appointment.start, zone)},
+    )

@@ -1,0 +1,159 @@
+"""The manage link in every booking e-mail: see, move or cancel one appointment.
+
+The link is the only key (booking/tokens.py): no sign-in, nothing personal in the address.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliance.accounts.access import public
+from alliance.booking.appointments import (
+    BookingError,
+    SlotTaken,
+    appointment_cancel,
+    appointment_is_late_cancel,
+    appointment_reschedule,
+)
+from alliance.booking.models import Appointment
+from alliance.booking.tokens import manage_token_read
+from alliance.booking.views.book import parse_start
+from alliance.booking.views.picker import display_zone, week_of_slots
+from alliance.practice.models import Practice
+from alliance.scheduling.display import format_local
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    return render(request, "booking/manage_expired.html", status=404)
+
+
+def _changeable(appointment: Appointment) -> bool:
+    return appointment.is_active and appointment.start > timezone.now()
+
+
+@public
+@require_GET
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = manage_token_read(token)
+    if appointment is None:
+        return _expired(request)
+    zone = display_zone(request.GET.get("tz"))
+    return render(
+        request,
+        "booking/manage.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "when": format_local(appointment.start, zone),
+            "changeable": _changeable(appointment),
+        },
+    )
+
+
+@public
+@require_GET
+def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = manage_token_read(token)
+    if appointment is None:
+        return _expired(request)
+    if not _changeable(appointment):
+        return redirect("booking:manage", token=token)
+    week = week_of_slots(
+        therapist=appointment.therapist,
+        appointment_type=appointment.appointment_type,
+        week=request.GET.get("week"),
+        zone=display_zone(request.GET.get("tz")),
+        now=timezone.now(),
+        ignore=appointment,
+    )
+    return render(
+        request,
+        "booking/reschedule.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "week": week,
+            "keep": [],
+            "when": format_local(appointment.start, week.zone),
+        },
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = manage_token_read(token)
+    if appointment is None:
+        return _expired(request)
+    start = parse_start(request.GET.get("start"))
+    if start is None or not _changeable(appointment):
+        return redirect("booking:manage", token=token)
+    zone = display_zone(request.GET.get("tz"))
+    taken: SlotTaken | None = None
+    problem = ""
+    if request.method == "POST":
+        if start == appointment.start:
+            return redirect("booking:manage", token=token)
+        try:
+            appointment_reschedule(appointment=appointment, start=start)
+        except SlotTaken as error:
+            taken = error
+        except BookingError as error:
+            problem = str(error)
+        else:
+            return redirect(f"{_manage_url(token)}?moved=1")
+    return render(
+        request,
+        "booking/reschedule_confirm.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "start": start,
+            "zone": zone,
+            "old_when": format_local(appointment.start, zone),
+            "when": format_local(start, zone),
+            "taken": taken,
+            "alternatives": [
+                (slot, format_local(slot.start, zone))
+                for slot in (taken.alternatives if taken else [])
+            ],
+            "problem": problem,
+        },
+    )
+
+
+def _manage_url(token: str) -> str:
+    return reverse("booking:manage", kwargs={"token": token})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    appointment = manage_token_read(token)
+    if appointment is None:
+        return _expired(request)
+    if not _changeable(appointment):
+        return redirect("booking:manage", token=token)
+    problem = ""
+    if request.method == "POST":
+        try:
+            appointment_cancel(appointment=appointment)
+        except BookingError as error:
+            problem = str(error)
+        else:
+            return redirect(f"{_manage_url(token)}?cancelled=1")
+    practice = Practice.objects.current()
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "when": format_local(appointment.start, display_zone(request.GET.get("tz"))),
+            "late": appointment_is_late_cancel(appointment, timezone.now()),
+            "late_cancel_hours": practice.late_cancel_hours,
+            "problem": problem,
+        },
+    )
