@@ -1,13 +1,24 @@
+import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from alliance.accounts.models import Role, User
-from alliance.booking.models import ConsultationRequest, RequestStatus
+from alliance.booking.appointments import SlotTaken, appointment_book
+from alliance.booking.defaults import appointment_types_ensure
+from alliance.booking.models import (
+    Appointment,
+    AppointmentType,
+    ConsultationRequest,
+    RequestStatus,
+    WorkingHours,
+)
+from alliance.care.models import Client
 from alliance.practice import demo_content as demo
 from alliance.practice.models import (
     Approach,
@@ -82,6 +93,10 @@ class Command(BaseCommand):
                     "notified_at": created_at,
                 },
             )
+        for index, therapist in enumerate(therapists.values()):
+            self._hours(therapist, index)
+        self._appointments(list(therapists.values()), now)
+
         new = ConsultationRequest.objects.filter(status=RequestStatus.NEW).count()
         self.stdout.write(
             f"Demo practice ready: {len(therapists)} therapists, "
@@ -102,3 +117,62 @@ class Command(BaseCommand):
             InsurancePlan.objects.filter(slug__in=data["insurance_plans"])
         )
         return therapist
+
+    def _hours(self, therapist: Therapist, index: int) -> None:
+        """Believable weekly hours: office days in person, afternoons and evenings by video."""
+        shift = index % 2  # half the team starts an hour later
+        rows = []
+        if therapist.offers_in_person:
+            for weekday in (0, 2, 4):
+                rows.append((weekday, time(9 + shift), time(12 + shift), "in_person"))
+                rows.append((weekday, time(13 + shift), time(17 + shift), "in_person"))
+        if therapist.offers_telehealth:
+            for weekday in (1, 3):
+                rows.append((weekday, time(12), time(19), "telehealth"))
+            if not therapist.offers_in_person:
+                for weekday in (0, 2):
+                    rows.append((weekday, time(9), time(13), "telehealth"))
+        WorkingHours.objects.filter(therapist=therapist).delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(therapist=therapist, weekday=d, start=s, end=e, format=f)
+            for d, s, e, f in rows
+        )
+
+    def _appointments(self, therapists: list[Therapist], now: datetime) -> None:
+        """A few booked sessions in the coming fortnight, so availability looks real.
+
+        Demo clients have no e-mail address, so nothing is sent on their behalf.
+        """
+        appointment_types_ensure()
+        session = AppointmentType.objects.get(slug="session")
+        zone = ZoneInfo(Practice.objects.current().time_zone)
+        chooser = random.Random(2026)  # deterministic
+        for therapist in therapists:
+            hours = list(WorkingHours.objects.filter(therapist=therapist))
+            for number in range(8):
+                day = now.astimezone(zone).date() + timedelta(days=chooser.randint(1, 14))
+                todays = [row for row in hours if row.weekday == day.weekday()]
+                if not todays:
+                    continue
+                row = chooser.choice(todays)
+                hour = chooser.randint(row.start.hour, row.end.hour - 1)
+                start = datetime.combine(day, time(hour), zone)
+                key = f"demo:{therapist.slug}:{number}"
+                if Appointment.objects.filter(idempotency_key=key).exists():
+                    continue
+                client, _ = Client.objects.get_or_create(
+                    name=f"Demo client {therapist.slug} {number}",
+                    defaults={"therapist": therapist, "phone": "(239) 555-0100"},
+                )
+                try:
+                    appointment_book(
+                        therapist=therapist,
+                        appointment_type=session,
+                        client=client,
+                        start=start,
+                        format=row.format,
+                        idempotency_key=key,
+                        within_availability=False,
+                    )
+                except SlotTaken:
+                    continue
