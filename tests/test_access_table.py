@@ -34,6 +34,12 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:manage_reschedule": PUBLIC,
     "booking:manage_reschedule_confirm": PUBLIC,
     "booking:manage_cancel": PUBLIC,
+    "booking:schedule": STAFF,
+    "booking:appointment_new": STAFF,
+    "booking:appointment": STAFF,
+    "booking:appointment_mark": STAFF,
+    "booking:appointment_cancel": STAFF,
+    "booking:appointment_move": STAFF,
     "booking:inbox": STAFF,
     "booking:request_detail": STAFF,
     "accounts:staff_home": STAFF,
@@ -45,7 +51,13 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "accounts:password_reset_complete": PUBLIC,
 }
 
-SAMPLE_ARGUMENTS = {"slug": "someone", "request_uuid": uuid.uuid4(), "uidb64": "MQ", "token": "x"}
+SAMPLE_ARGUMENTS = {
+    "slug": "someone",
+    "request_uuid": uuid.uuid4(),
+    "appointment_uuid": uuid.uuid4(),
+    "uidb64": "MQ",
+    "token": "x",
+}
 
 
 def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:

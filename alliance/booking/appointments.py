@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from alliance.accounts.models import User
@@ -19,6 +20,7 @@ from alliance.booking.models import (
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
+    TimeOff,
 )
 from alliance.booking.outbox import messages_cancel_pending, messages_schedule
 from alliance.care.models import Client
@@ -83,6 +85,7 @@ def appointment_book(
     created_by: User | None = None,
     within_availability: bool = True,
     series: AppointmentSeries | None = None,
+    send_confirmation: bool = True,
 ) -> Appointment:
     """Book one appointment. Retried with the same idempotency key, it returns the first one.
 
@@ -120,7 +123,7 @@ def appointment_book(
     try:
         with transaction.atomic():
             appointment.save()
-            messages_schedule(appointment=appointment, confirmation=True, now=now)
+            messages_schedule(appointment=appointment, confirmation=send_confirmation, now=now)
     except IntegrityError as error:
         if idempotency_key:
             existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
@@ -271,3 +274,91 @@ def appointment_book_for_visitor(
             format=format,
             idempotency_key=idempotency_key,
         )
+
+
+@dataclass
+class SeriesPlan:
+    """Every occurrence of a recurring booking, and those that cannot be booked (and why)."""
+
+    starts: list[datetime]
+    conflicts: list[tuple[datetime, str]]
+
+    @property
+    def free(self) -> list[datetime]:
+        taken = {start for start, _ in self.conflicts}
+        return [start for start in self.starts if start not in taken]
+
+
+def series_plan(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    first_start: datetime,
+    interval_weeks: int,
+    count: int,
+) -> SeriesPlan:
+    """Check every occurrence, not just the first few, before anything is saved.
+
+    Occurrences keep the same wall-clock time in the practice's zone across DST changes.
+    """
+    zone = practice_zone()
+    local_first = first_start.astimezone(zone)
+    starts = [
+        datetime.combine(
+            local_first.date() + timedelta(weeks=interval_weeks * number),
+            local_first.time(),
+            zone,
+        )
+        for number in range(count)
+    ]
+    length = appointment_type.duration + appointment_type.buffer_after
+    conflicts: list[tuple[datetime, str]] = []
+    for start in starts:
+        if (
+            Appointment.objects.active()
+            .filter(therapist=therapist, start__lt=start + length, blocked_until__gt=start)
+            .exists()
+        ):
+            conflicts.append((start, "another appointment"))
+        elif (
+            TimeOff.objects.filter(Q(therapist=therapist) | Q(therapist__isnull=True))
+            .filter(start__lt=start + appointment_type.duration, end__gt=start)
+            .exists()
+        ):
+            conflicts.append((start, "time off or a closure"))
+    return SeriesPlan(starts=starts, conflicts=conflicts)
+
+
+@transaction.atomic
+def appointment_series_book(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    client: Client,
+    plan: SeriesPlan,
+    format: str,
+    interval_weeks: int,
+    created_by: User | None,
+) -> list[Appointment]:
+    """Book the plan's free occurrences together: all of them or, if any is taken meanwhile,
+    none (SlotTaken)."""
+    series = (
+        AppointmentSeries.objects.create(interval_weeks=interval_weeks)
+        if len(plan.starts) > 1
+        else None
+    )
+    return [
+        appointment_book(
+            therapist=therapist,
+            appointment_type=appointment_type,
+            client=client,
+            start=start,
+            format=format,
+            created_by=created_by,
+            within_availability=False,
+            series=series,
+            # One confirmation for the series (the first session); each gets its reminders.
+            send_confirmation=number == 0,
+        )
+        for number, start in enumerate(plan.free)
+    ]

@@ -1,9 +1,20 @@
 import re
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import QuerySet
 
-from alliance.booking.models import ContactMethod, RequestStatus, TimeOfDay
+from alliance.booking.models import (
+    AppointmentFormat,
+    AppointmentStatus,
+    AppointmentType,
+    ContactMethod,
+    RequestStatus,
+    TimeOfDay,
+)
+from alliance.care.models import Client
 from alliance.practice.models import Therapist
 
 PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s]+$")
@@ -140,3 +151,96 @@ class BookingForm(forms.Form):
         if phone and (not PHONE_CHARACTERS.match(phone) or not 7 <= _digits(phone) <= 15):
             raise forms.ValidationError("Please enter a phone number, e.g. (239) 555-0142.")
         return phone
+
+
+def local_datetime(day: date, moment: time, zone: ZoneInfo) -> datetime:
+    """A wall-clock time in `zone`, refusing the hour that does not exist when clocks go
+    forward (it would silently become another time)."""
+    value = datetime.combine(day, moment, zone)
+    if value.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value.replace(tzinfo=None):
+        raise forms.ValidationError(
+            "That time does not exist on that day: the clocks go forward then."
+        )
+    return value
+
+
+class StaffBookingForm(forms.Form):
+    """The front desk books for anyone, outside working hours if need be, never on top of
+    another appointment; a series is checked occurrence by occurrence before anything is saved."""
+
+    therapist = forms.ModelChoiceField(Therapist.objects.all(), to_field_name="slug")
+    appointment_type = forms.ModelChoiceField(
+        AppointmentType.objects.all(), to_field_name="slug", label="Type"
+    )
+    client = forms.ModelChoiceField(
+        Client.objects.none(),
+        required=False,
+        to_field_name="uuid",
+        empty_label="A new client (details below)",
+        label="Client",
+    )
+    name = forms.CharField(label="New client's name", required=False, max_length=120)
+    email = forms.EmailField(label="New client's e-mail", required=False)
+    phone = forms.CharField(label="New client's phone", required=False, max_length=40)
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
+    format = forms.ChoiceField(choices=AppointmentFormat.choices, widget=forms.RadioSelect)
+    repeat = forms.TypedChoiceField(
+        choices=[(0, "Does not repeat"), (1, "Weekly"), (2, "Fortnightly")],
+        coerce=int,
+        initial=0,
+        label="Repeat",
+    )
+    occurrences = forms.IntegerField(
+        min_value=1, max_value=26, initial=1, label="Number of sessions"
+    )
+    skip_conflicts = forms.BooleanField(
+        required=False, label="Book the free dates and leave out the ones that conflict"
+    )
+
+    def __init__(self, *args: Any, clients: "QuerySet[Client]", zone: ZoneInfo, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        client_field = self.fields["client"]
+        assert isinstance(client_field, forms.ModelChoiceField)
+        client_field.queryset = clients
+        self.zone = zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("client") and not cleaned.get("name"):
+            self.add_error("name", "Choose a client or give the new client's name.")
+        if cleaned.get("day") and cleaned.get("start_time"):
+            try:
+                cleaned["start"] = local_datetime(cleaned["day"], cleaned["start_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("start_time", error)
+        return cleaned
+
+
+class AppointmentMarkForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (AppointmentStatus.ARRIVED, "Arrived"),
+            (AppointmentStatus.FULFILLED, "Attended"),
+            (AppointmentStatus.NOSHOW, "No-show"),
+            (AppointmentStatus.ENTERED_IN_ERROR, "Entered in error"),
+        ]
+    )
+
+
+class AppointmentMoveForm(forms.Form):
+    day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="New start", widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("day") and cleaned.get("start_time"):
+            try:
+                cleaned["start"] = local_datetime(cleaned["day"], cleaned["start_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("start_time", error)
+        return cleaned

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.booking.views import book, manage, requests
+from alliance.booking.views import book, manage, requests, staff
 
 app_name = "booking"
 urlpatterns = [
@@ -21,6 +21,28 @@ urlpatterns = [
         name="manage_reschedule_confirm",
     ),
     path("appointments/manage/<str:token>/cancel/", manage.manage_cancel, name="manage_cancel"),
+    path("staff/schedule/", staff.schedule, name="schedule"),
+    path("staff/appointments/new/", staff.appointment_new, name="appointment_new"),
+    path(
+        "staff/appointments/<uuid:appointment_uuid>/",
+        staff.appointment_detail,
+        name="appointment",
+    ),
+    path(
+        "staff/appointments/<uuid:appointment_uuid>/mark/",
+        staff.appointment_mark_view,
+        name="appointment_mark",
+    ),
+    path(
+        "staff/appointments/<uuid:appointment_uuid>/cancel/",
+        staff.appointment_cancel_view,
+        name="appointment_cancel",
+    ),
+    path(
+        "staff/appointments/<uuid:appointment_uuid>/move/",
+        staff.appointment_move_view,
+        name="appointment_move",
+    ),
     path("staff/requests/", requests.request_inbox, name="inbox"),
     path("staff/requests/<uuid:request_uuid>/", requests.request_detail, name="request_detail"),
 ]

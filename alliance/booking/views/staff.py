@@ -1,0 +1,240 @@
+"""The practice's side of booking: schedules, booking for anyone, and closing appointments."""
+
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliance.accounts.access import StaffRequest, staff_required
+from alliance.booking.access import (
+    get_appointment_for_user,
+    get_consultation_request_for_user,
+    therapists_for_user,
+)
+from alliance.booking.appointments import (
+    BookingError,
+    SlotTaken,
+    appointment_cancel,
+    appointment_mark,
+    appointment_reschedule,
+    appointment_series_book,
+    series_plan,
+)
+from alliance.booking.availability import practice_zone
+from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
+from alliance.booking.models import Appointment, ContactMethod, RequestStatus
+from alliance.booking.services import consultation_request_set_status
+from alliance.booking.views.picker import parse_day
+from alliance.care.models import Client
+from alliance.scheduling.display import format_local
+
+
+@staff_required
+@require_GET
+def schedule(request: StaffRequest) -> HttpResponse:
+    therapists = therapists_for_user(request.user)
+    chosen = therapists.filter(slug=request.GET.get("therapist")).first() or therapists.first()
+    zone = practice_zone()
+    view = "week" if request.GET.get("view") == "week" else "day"
+    today = timezone.now().astimezone(zone).date()
+    first = parse_day(request.GET.get("date"), today)
+    if view == "week":
+        first -= timedelta(days=first.weekday())
+    days = [first + timedelta(days=offset) for offset in range(7 if view == "week" else 1)]
+    start = datetime.combine(days[0], time(), zone)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(), zone)
+    appointments = (
+        Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
+        .exclude(status="entered-in-error")
+        .select_related("client", "appointment_type")
+        .order_by("start")
+        if chosen
+        else Appointment.objects.none()
+    )
+    by_day: dict[date, list[Appointment]] = {day: [] for day in days}
+    for appointment in appointments:
+        by_day[appointment.start.astimezone(zone).date()].append(appointment)
+    step = timedelta(days=7 if view == "week" else 1)
+    return render(
+        request,
+        "booking/staff/schedule.html",
+        {
+            "therapists": therapists,
+            "chosen": chosen,
+            "view": view,
+            "days": list(by_day.items()),
+            "previous": days[0] - step,
+            "next": days[0] + step,
+            "today": today,
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: StaffRequest) -> HttpResponse:
+    user = request.user
+    zone = practice_zone()
+    consultation_request = (
+        get_consultation_request_for_user(user, UUID(request.GET["request"]))
+        if _is_uuid(request.GET.get("request"))
+        else None
+    )
+    initial: dict[str, object] = {"repeat": 0, "occurrences": 1, "format": "telehealth"}
+    if consultation_request is not None:
+        initial.update(
+            therapist=consultation_request.therapist.slug
+            if consultation_request.therapist
+            else None,
+            appointment_type="consultation",
+            name=consultation_request.name,
+            email=consultation_request.email,
+            phone=consultation_request.phone,
+        )
+    elif request.GET.get("therapist"):
+        initial["therapist"] = request.GET["therapist"]
+    form = StaffBookingForm(
+        request.POST or None,
+        initial=initial,
+        clients=Client.objects.visible_to(user),
+        zone=zone,
+    )
+    therapist_field = form.fields["therapist"]
+    therapist_field.queryset = therapists_for_user(user)  # type: ignore[attr-defined]
+    conflicts: list[tuple[datetime, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = series_plan(
+            therapist=data["therapist"],
+            appointment_type=data["appointment_type"],
+            first_start=data["start"],
+            interval_weeks=data["repeat"] or 1,
+            count=data["occurrences"] if data["repeat"] else 1,
+        )
+        if plan.conflicts and not (data["skip_conflicts"] and plan.free):
+            conflicts = plan.conflicts
+        else:
+            client = data["client"] or Client.objects.create(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                therapist=data["therapist"],
+            )
+            try:
+                booked = appointment_series_book(
+                    therapist=data["therapist"],
+                    appointment_type=data["appointment_type"],
+                    client=client,
+                    plan=plan,
+                    format=data["format"],
+                    interval_weeks=data["repeat"] or 1,
+                    created_by=user,
+                )
+            except SlotTaken:
+                form.add_error(None, "One of those times was just taken. Please check again.")
+            else:
+                if consultation_request is not None:
+                    consultation_request_set_status(
+                        consultation_request=consultation_request,
+                        status=RequestStatus.SCHEDULED,
+                        staff_note=consultation_request.staff_note,
+                        user=user,
+                    )
+                messages.success(
+                    request,
+                    f"Booked {len(booked)} appointment{'s' if len(booked) != 1 else ''}.",
+                )
+                return redirect("booking:appointment", appointment_uuid=booked[0].uuid)
+    return render(
+        request,
+        "booking/staff/appointment_form.html",
+        {
+            "form": form,
+            "consultation_request": consultation_request,
+            "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
+            "contact_methods": ContactMethod,
+        },
+    )
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        UUID(value or "")
+    except ValueError:
+        return False
+    return True
+
+
+@staff_required
+@require_GET
+def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, appointment_uuid)
+    zone = practice_zone()
+    return render(
+        request,
+        "booking/staff/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "when": format_local(appointment.start, zone),
+            "messages_sent": appointment.messages.order_by("send_after"),
+            "mark_form": AppointmentMarkForm(),
+            "move_form": AppointmentMoveForm(zone=zone),
+            "changeable": appointment.is_active and appointment.start > timezone.now(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, appointment_uuid)
+    form = AppointmentMarkForm(request.POST)
+    if form.is_valid():
+        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
+        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose what happened: arrived, attended, no-show or in error.")
+    return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+@staff_required
+@require_POST
+def appointment_cancel_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, appointment_uuid)
+    try:
+        appointment_cancel(appointment=appointment)
+    except BookingError as error:
+        messages.error(request, str(error))
+    else:
+        late = " as a late cancellation" if appointment.late_cancellation else ""
+        messages.success(request, f"Cancelled{late}. The client has been told by e-mail.")
+    return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+@staff_required
+@require_POST
+def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, appointment_uuid)
+    zone = practice_zone()
+    form = AppointmentMoveForm(request.POST, zone=zone)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    try:
+        appointment_reschedule(
+            appointment=appointment, start=form.cleaned_data["start"], within_availability=False
+        )
+    except SlotTaken as taken:
+        times = ", ".join(format_local(slot.start, zone) for slot in taken.alternatives)
+        messages.error(
+            request, f"That time is taken.{f' Free soon after: {times}.' if times else ''}"
+        )
+    except BookingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Moved to {format_local(appointment.start, zone)}.")
+    return redirect("booking:appointment", appointment_uuid=appointment.uuid)

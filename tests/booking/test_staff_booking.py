@@ -1,0 +1,198 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from alliance.booking.appointments import appointment_book
+from alliance.booking.models import Appointment, AppointmentSeries, AppointmentStatus, TimeOff
+from tests.booking.fixtures import client, consultation_type, local, session_type
+from tests.booking.test_inbox import make_request
+from tests.conftest import Personas, signed_in
+
+NEW = reverse("booking:appointment_new")
+ZONE = ZoneInfo("America/New_York")
+
+
+def form(personas: Personas, **overrides: object) -> dict[str, object]:
+    session_type()
+    data: dict[str, object] = {
+        "therapist": personas.tara.slug,
+        "appointment_type": "session",
+        "client": "",
+        "name": "Jamie New",
+        "email": "jamie@example.com",
+        "phone": "",
+        "day": local(3, 0).date().isoformat(),
+        "start_time": "10:00",
+        "format": "in_person",
+        "repeat": "0",
+        "occurrences": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def appointment_for(personas: Personas, days: int = 3, hour: int = 10) -> Appointment:
+    return appointment_book(
+        therapist=personas.tara,
+        appointment_type=session_type(),
+        client=client(),
+        start=local(days, hour),
+        format="in_person",
+        within_availability=False,
+    )
+
+
+def test_the_front_desk_books_for_anyone_outside_hours(personas: Personas) -> None:
+    response = signed_in(personas.frontdesk).post(NEW, form(personas, start_time="21:30"))
+    assert response.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.start == local(3, 21, 30)
+    assert appointment.created_by == personas.frontdesk
+    assert appointment.client.therapist == personas.tara
+
+
+def test_a_colleague_cannot_book_into_another_therapists_schedule(personas: Personas) -> None:
+    response = signed_in(personas.colleague).post(NEW, form(personas))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Appointment.objects.count() == 0
+    assert signed_in(personas.client).post(NEW, form(personas)).status_code == 403
+
+
+def test_booking_on_top_of_another_appointment_is_refused(personas: Personas) -> None:
+    appointment_for(personas)
+    page = signed_in(personas.frontdesk).post(NEW, form(personas, start_time="10:30"))
+    assert "cannot be booked" in page.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+def test_every_occurrence_of_a_series_is_checked_before_anything_is_saved(
+    personas: Personas,
+) -> None:
+    appointment_for(personas, days=3 + 7 * 5)  # the sixth week is taken
+    TimeOff.objects.create(
+        therapist=personas.tara, start=local(3 + 7 * 9, 0), end=local(3 + 7 * 9, 23)
+    )
+    data = form(personas, repeat="1", occurrences="12")
+    page = signed_in(personas.frontdesk).post(NEW, data).content.decode()
+    assert "2 of these dates cannot be booked" in page
+    assert "another appointment" in page
+    assert "time off or a closure" in page
+    assert Appointment.objects.count() == 1
+    response = signed_in(personas.frontdesk).post(NEW, {**data, "skip_conflicts": "on"})
+    assert response.status_code == 302
+    series = AppointmentSeries.objects.get()
+    assert series.appointments.count() == 10
+    # One confirmation for the series; every session gets its reminders.
+    assert series.appointments.filter(messages__kind="confirmation").count() == 1
+
+
+def test_a_series_keeps_its_wall_clock_time_across_the_dst_change(personas: Personas) -> None:
+    first = datetime(2027, 10, 20, 10, 0, tzinfo=ZONE)  # clocks go back on 7 Nov 2027
+    data = form(
+        personas, day=first.date().isoformat(), start_time="10:00", repeat="1", occurrences="4"
+    )
+    assert signed_in(personas.frontdesk).post(NEW, data).status_code == 302
+    starts = [a.start.astimezone(ZONE) for a in Appointment.objects.order_by("start")]
+    assert [start.time() for start in starts] == [time(10)] * 4
+    assert [start.utcoffset() for start in starts] == [timedelta(hours=-4)] * 3 + [
+        timedelta(hours=-5)
+    ]
+
+
+def test_a_time_that_does_not_exist_is_explained(personas: Personas) -> None:
+    data = form(personas, day="2027-03-14", start_time="02:30")
+    page = signed_in(personas.frontdesk).post(NEW, data).content.decode()
+    assert "That time does not exist on that day" in page
+
+
+def test_a_consultation_request_becomes_a_booked_consultation(personas: Personas) -> None:
+    consultation_type()
+    request = make_request("Avery", personas.tara, phone="239-555-0100")
+    desk = signed_in(personas.frontdesk)
+    page = desk.get(NEW, {"request": str(request.uuid)}).content.decode()
+    assert 'value="Avery"' in page
+    data = form(personas, appointment_type="consultation", name="Avery", email="avery@example.com")
+    response = desk.post(f"{NEW}?request={request.uuid}", data)
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "scheduled"
+    assert request.first_response_by == personas.frontdesk
+
+
+def test_the_schedule_shows_a_therapists_day(personas: Personas) -> None:
+    appointment_for(personas)
+    url = reverse("booking:schedule")
+    day = {"date": local(3, 0).date().isoformat()}
+    own = signed_in(personas.therapist).get(url, day).content.decode()
+    assert "Casey Client" in own
+    theirs = signed_in(personas.colleague).get(url, {**day, "therapist": personas.tara.slug})
+    assert "Casey Client" not in theirs.content.decode()  # Theo sees only Theo's schedule
+    desk = signed_in(personas.frontdesk).get(url, {**day, "therapist": personas.tara.slug})
+    assert "Casey Client" in desk.content.decode()
+
+
+def test_the_week_schedule_query_count_does_not_grow(personas: Personas) -> None:
+    url = reverse("booking:schedule")
+    params = {"date": local(3, 0).date().isoformat(), "view": "week", "therapist": "tara-tate"}
+    desk = signed_in(personas.frontdesk)
+    appointment_for(personas)
+    with CaptureQueriesContext(connection) as few:
+        desk.get(url, params)
+    for hour in range(11, 19):
+        appointment_for(personas, hour=hour)
+    with CaptureQueriesContext(connection) as many:
+        desk.get(url, params)
+    assert len(many) == len(few)
+
+
+def test_staff_mark_move_and_cancel(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    desk = signed_in(personas.frontdesk)
+    detail = reverse("booking:appointment", args=[appointment.uuid])
+    assert "Delivery" in desk.get(detail).content.decode()
+    desk.post(
+        reverse("booking:appointment_move", args=[appointment.uuid]),
+        {"day": local(4, 0).date().isoformat(), "start_time": "09:00"},
+    )
+    appointment.refresh_from_db()
+    assert appointment.start == local(4, 9)
+    desk.post(reverse("booking:appointment_cancel", args=[appointment.uuid]))
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+    other = appointment_for(personas, hour=15)
+    desk.post(reverse("booking:appointment_mark", args=[other.uuid]), {"status": "noshow"})
+    other.refresh_from_db()
+    assert other.status == AppointmentStatus.NOSHOW
+
+
+def test_moving_onto_a_taken_time_is_refused_with_alternatives(personas: Personas) -> None:
+    first = appointment_for(personas)
+    second = appointment_for(personas, hour=15)
+    desk = signed_in(personas.frontdesk)
+    response = desk.post(
+        reverse("booking:appointment_move", args=[second.uuid]),
+        {"day": local(3, 0).date().isoformat(), "start_time": "10:00"},
+        follow=True,
+    )
+    assert "That time is taken" in response.content.decode()
+    second.refresh_from_db()
+    assert second.start == local(3, 15)
+    assert first.start == local(3, 10)
+
+
+def test_appointments_are_protected(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    detail = reverse("booking:appointment", args=[appointment.uuid])
+    assert signed_in(personas.therapist).get(detail).status_code == 200
+    assert signed_in(personas.colleague).get(detail).status_code == 404
+    assert signed_in(personas.client).get(detail).status_code == 403
+    assert Client().get(detail).status_code == 302
+    cancel = reverse("booking:appointment_cancel", args=[appointment.uuid])
+    assert signed_in(personas.colleague).post(cancel).status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
