@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from alliance.accounts.access import PUBLIC
+from alliance.api.api import api
 from tests.conftest import Personas, signed_in
 
 OWNER = frozenset({"owner"})
@@ -34,6 +35,8 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:manage_reschedule": PUBLIC,
     "booking:manage_reschedule_confirm": PUBLIC,
     "booking:manage_cancel": PUBLIC,
+    "booking:calendar_feed": PUBLIC,
+    "booking:calendar_settings": OWNER_THERAPIST,
     "booking:schedule": STAFF,
     "booking:appointment_new": STAFF,
     "booking:appointment": STAFF,
@@ -65,6 +68,8 @@ def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, URLP
         if isinstance(entry, URLResolver):
             if entry.app_name == "admin":
                 continue  # the admin guards itself; see test_admin_is_for_the_owner_only
+            if entry.namespace == api.urls_namespace:
+                continue  # the JSON API is public; tests/api covers its access
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from walk(entry, inner)
         else:

@@ -353,3 +353,17 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"
+
+
+class CalendarFeed(models.Model):
+    """A therapist's private calendar subscription. Only a hash of its secret is kept: the
+    address is shown once, and making a new one revokes the old."""
+
+    therapist = models.OneToOneField(
+        Therapist, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.therapist}"

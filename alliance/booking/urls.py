@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.booking.views import book, manage, requests, staff
+from alliance.booking.views import book, calendar, manage, requests, staff
 
 app_name = "booking"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
         name="manage_reschedule_confirm",
     ),
     path("appointments/manage/<str:token>/cancel/", manage.manage_cancel, name="manage_cancel"),
+    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
+    path("staff/calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("staff/schedule/", staff.schedule, name="schedule"),
     path("staff/appointments/new/", staff.appointment_new, name="appointment_new"),
     path(
