@@ -4,6 +4,7 @@ Defaults work on a bare checkout (SQLite, console e-mail, debug on). A productio
 DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and an https SITE_URL; system checks refuse the rest.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -31,10 +32,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "ninja",  # for its templates and static files: the API docs page then needs no CDN
     "alliance.accounts",
     "alliance.practice",
     "alliance.care",
     "alliance.booking",
+    "alliance.api",
 ]
 
 MIDDLEWARE = [
@@ -88,8 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # A file, not memory, so that the concurrency tests' processes share one test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file, not memory, so that the concurrency tests' processes share one test database;
+    # named by process so that two test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -154,6 +158,17 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The database, so that counts such as the booking rate limit are shared by every process with no
+# cache server to run. The table is made by a migration (alliance/api/migrations).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "alliance_cache",
+    }
+}
+# Public bookings (the API's POST /api/v1/bookings) per client address: "10/m", "30/h", "100/d".
+BOOKING_RATE_LIMIT = env_str("BOOKING_RATE_LIMIT", "10/m")
 
 # Background work: Django's Tasks framework with a database-backed worker, so no broker is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

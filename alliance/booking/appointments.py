@@ -20,9 +20,14 @@ from alliance.booking.models import (
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
+    OfferStatus,
     TimeOff,
+    WaitlistEntry,
+    WaitlistOffer,
+    WaitlistStatus,
 )
 from alliance.booking.outbox import messages_cancel_pending, messages_schedule
+from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
 from alliance.scheduling.slots import Slot
@@ -221,7 +226,46 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
     appointment.save()
     messages_cancel_pending(appointment=appointment)
     messages_schedule(appointment=appointment, cancelled=True, now=now)
+    waitlist_offer_freed(appointment=appointment, now=now)
     logger.info("appointment %s cancelled", appointment.uuid)
+    return appointment
+
+
+def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:
+    """The first person to accept a freed time books it; later ones are told it is taken."""
+    entry = offer.entry
+    if offer.status != OfferStatus.OPEN:
+        raise SlotTaken([])
+    now = timezone.now()
+    slot = _offered(
+        therapist=entry.therapist,
+        appointment_type=entry.appointment_type,
+        start=offer.start,
+        now=now,
+    )
+    if slot is None:
+        WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.LOST)
+        raise _unavailable_or_taken(entry.therapist, entry.appointment_type, offer.start, now)
+    with transaction.atomic():
+        client = Client.objects.create(
+            name=entry.name, email=entry.email, phone=entry.phone, therapist=entry.therapist
+        )
+        appointment = appointment_book(
+            therapist=entry.therapist,
+            appointment_type=entry.appointment_type,
+            client=client,
+            start=offer.start,
+            # Video when offered: the person asked for the earliest time, wherever it is.
+            format="telehealth" if "telehealth" in slot.formats else min(slot.formats),
+            idempotency_key=f"offer:{offer.uuid}",
+        )
+        WaitlistOffer.objects.filter(pk=offer.pk).update(
+            status=OfferStatus.ACCEPTED, appointment=appointment
+        )
+        WaitlistOffer.objects.filter(
+            entry__therapist=entry.therapist, start=offer.start, status=OfferStatus.OPEN
+        ).update(status=OfferStatus.LOST)
+        WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED)
     return appointment
 
 

@@ -244,3 +244,22 @@ class AppointmentMoveForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("start_time", error)
         return cleaned
+
+
+class WaitlistForm(forms.Form):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    name = forms.CharField(label="Your name", max_length=120, help_text="A first name is fine.")
+    email = forms.EmailField(
+        label="E-mail", max_length=254, help_text="We write here when a time opens."
+    )
+    phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
+    consent = forms.BooleanField(
+        label="You may e-mail me when a time opens.",
+        error_messages={"required": "We need your permission to write to you."},
+    )
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if phone and (not PHONE_CHARACTERS.match(phone) or not 7 <= _digits(phone) <= 15):
+            raise forms.ValidationError("Please enter a phone number, e.g. (239) 555-0142.")
+        return phone

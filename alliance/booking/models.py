@@ -313,6 +313,7 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     RESCHEDULED = "rescheduled", "New time"
     CANCELLATION = "cancellation", "Cancellation"
+    WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
 
 
 class MessageStatus(models.TextChoices):
@@ -333,7 +334,12 @@ class Message(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="messages")
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    waitlist_offer = models.ForeignKey(
+        "WaitlistOffer", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(
@@ -350,6 +356,12 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["send_after"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=False) | Q(waitlist_offer__isnull=False),
+                name="message_is_about_something",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"
@@ -367,3 +379,58 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.therapist}"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a time with a therapist who is full; offered freed times in order."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="waitlist")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    name = models.CharField(max_length=120)
+    email = models.EmailField("e-mail")
+    phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    # The form's token: submitting the same form twice joins once.
+    submission_token = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "waitlist entries"
+
+    def __str__(self) -> str:
+        return f"Waitlist entry {self.uuid}"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted"
+    LOST = "lost", "Taken by someone else"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to one person on a waitlist; the first to accept books it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    start = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Waitlist offer {self.uuid}"

@@ -19,8 +19,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.booking.models import Appointment, Message, MessageKind, MessageStatus
-from alliance.booking.tokens import manage_token_make
+from alliance.booking.models import (
+    Appointment,
+    Message,
+    MessageKind,
+    MessageStatus,
+    OfferStatus,
+    WaitlistOffer,
+)
+from alliance.booking.tokens import manage_token_make, waitlist_offer_token_make
 from alliance.lib.ics import Event, calendar
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
@@ -81,6 +88,13 @@ def _wake_workers(moments: list[datetime]) -> None:
             logger.exception("could not queue an outbox run; `manage.py outbox_flush` will send")
 
 
+def messages_schedule_offer(*, offer: WaitlistOffer, now: datetime) -> None:
+    Message.objects.create(
+        waitlist_offer=offer, kind=MessageKind.WAITLIST_OFFER, send_after=now, next_attempt_at=now
+    )
+    transaction.on_commit(lambda: _wake_workers([now]))
+
+
 def messages_cancel_pending(*, appointment: Appointment) -> None:
     appointment.messages.filter(status__in=PENDING).update(status=MessageStatus.CANCELLED)
 
@@ -119,18 +133,26 @@ def outbox_flush(*, now: datetime | None = None, limit: int = 200) -> int:
 
 
 def _deliver(message: Message, now: datetime) -> bool:
-    appointment = (
-        Appointment.objects.select_related("therapist", "client", "appointment_type")
-        .filter(pk=message.appointment_id)
-        .get()
-    )
-    if message.kind == MessageKind.REMINDER and (
-        not appointment.is_active or appointment.start <= now
-    ):
+    if message.waitlist_offer_id is not None:
+        offer = WaitlistOffer.objects.select_related(
+            "entry", "entry__therapist", "entry__appointment_type"
+        ).get(pk=message.waitlist_offer_id)
+        stale = offer.status != OfferStatus.OPEN or offer.start <= now
+        email = None if stale else offer_email(message, offer)
+    else:
+        assert message.appointment_id is not None  # a message is about one or the other
+        appointment = Appointment.objects.select_related(
+            "therapist", "client", "appointment_type"
+        ).get(pk=message.appointment_id)
+        stale = message.kind == MessageKind.REMINDER and (
+            not appointment.is_active or appointment.start <= now
+        )
+        email = None if stale else message_email(message, appointment)
+    if email is None:
         Message.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
         return False
     try:
-        message_email(message, appointment).send()
+        email.send()
     except Exception as error:
         retry = message.attempts < MAX_ATTEMPTS
         # Only the kind of failure: SMTP replies can quote the recipient's address.
@@ -221,3 +243,25 @@ def appointment_event(appointment: Appointment, practice: Practice) -> Event:
 
 def appointment_calendar(appointment: Appointment, practice: Practice, *, method: str) -> str:
     return calendar([appointment_event(appointment, practice)], method=method, stamp=timezone.now())
+
+
+def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternatives:
+    practice = Practice.objects.current()
+    when = format_local(offer.start, ZoneInfo(practice.time_zone))
+    context = {
+        "practice": practice,
+        "offer": offer,
+        "when": when,
+        "link": settings.SITE_URL
+        + reverse("booking:offer", kwargs={"token": waitlist_offer_token_make(offer)}),
+    }
+    email = EmailMultiAlternatives(
+        subject=f"A time opened with {offer.entry.therapist.name}: {when}",
+        body=render_to_string("booking/email/waitlist_offer.txt", context),
+        to=[offer.entry.email],
+        headers={"Message-ID": _message_id(message)},
+    )
+    email.attach_alternative(
+        render_to_string("booking/email/waitlist_offer.html", context), "text/html"
+    )
+    return email

@@ -9,9 +9,10 @@ from datetime import timedelta
 from django.core import signing
 from django.utils import timezone
 
-from alliance.booking.models import Appointment
+from alliance.booking.models import Appointment, WaitlistOffer
 
 SALT = "alliance.booking.manage"
+OFFER_SALT = "alliance.booking.waitlist-offer"
 GRACE = timedelta(days=1)
 
 
@@ -33,3 +34,20 @@ def manage_token_read(token: str) -> Appointment | None:
     if appointment is None or appointment.end + GRACE < timezone.now():
         return None
     return appointment
+
+
+def waitlist_offer_token_make(offer: WaitlistOffer) -> str:
+    return signing.dumps(str(offer.uuid), salt=OFFER_SALT)
+
+
+def waitlist_offer_token_read(token: str) -> WaitlistOffer | None:
+    """The offer, while it is open and its time is still ahead; None when forged or stale."""
+    try:
+        offer_uuid = signing.loads(token, salt=OFFER_SALT, max_age=timedelta(days=60))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        WaitlistOffer.objects.select_related("entry", "entry__therapist", "entry__appointment_type")
+        .filter(uuid=offer_uuid, start__gt=timezone.now())
+        .first()
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.booking.views import book, calendar, manage, requests, staff
+from alliance.booking.views import book, calendar, manage, requests, staff, waitlist
 
 app_name = "booking"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("therapists/<slug:slug>/book/", book.booking_slots, name="slots"),
     path("therapists/<slug:slug>/book/confirm/", book.booking_confirm, name="confirm"),
     path("appointments/booked/", book.booking_done, name="booked"),
+    path("therapists/<slug:slug>/waitlist/", waitlist.waitlist_join_view, name="waitlist_join"),
+    path("waitlist/joined/", waitlist.waitlist_joined, name="waitlist_joined"),
+    path("waitlist/offers/<str:token>/", waitlist.offer, name="offer"),
     path("appointments/manage/<str:token>/", manage.manage, name="manage"),
     path(
         "appointments/manage/<str:token>/reschedule/",

@@ -1,0 +1,83 @@
+"""Joining a therapist's waitlist, and taking up a freed time offered by e-mail."""
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliance.accounts.access import public
+from alliance.booking.appointments import BookingError, waitlist_offer_accept
+from alliance.booking.availability import practice_zone
+from alliance.booking.forms import WaitlistForm
+from alliance.booking.models import AppointmentType, OfferStatus, WaitlistEntry
+from alliance.booking.tokens import waitlist_offer_token_read
+from alliance.booking.waitlist import waitlist_join
+from alliance.practice.access import get_listed_therapist
+from alliance.scheduling.display import format_local
+
+SESSION_KEY = "waitlist_entry"
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
+    therapist = get_listed_therapist(slug)
+    appointment_type = get_object_or_404(AppointmentType, slug="consultation")
+    form = WaitlistForm(request.POST or None, initial={"submission_token": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = waitlist_join(
+            therapist=therapist,
+            appointment_type=appointment_type,
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            submission_token=data["submission_token"],
+        )
+        request.session[SESSION_KEY] = str(entry.uuid)
+        return redirect("booking:waitlist_joined")
+    return render(request, "booking/waitlist_join.html", {"therapist": therapist, "form": form})
+
+
+@public
+@require_GET
+def waitlist_joined(request: HttpRequest) -> HttpResponse:
+    entry = (
+        WaitlistEntry.objects.select_related("therapist")
+        .filter(uuid=request.session.get(SESSION_KEY) or uuid.UUID(int=0))
+        .first()
+    )
+    if entry is None:
+        return redirect("practice:directory")
+    place = WaitlistEntry.objects.filter(
+        therapist=entry.therapist, status=entry.status, created_at__lte=entry.created_at
+    ).count()
+    return render(request, "booking/waitlist_joined.html", {"entry": entry, "place": place})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest, token: str) -> HttpResponse:
+    found = waitlist_offer_token_read(token)
+    if found is None:
+        return render(request, "booking/offer_gone.html", status=404)
+    problem = ""
+    if request.method == "POST" and found.status == OfferStatus.OPEN:
+        try:
+            appointment = waitlist_offer_accept(offer=found)
+        except BookingError:
+            found.refresh_from_db()
+            problem = "Someone else took this time a moment before you."
+        else:
+            request.session["booked_appointment"] = str(appointment.uuid)
+            return redirect("booking:booked")
+    return render(
+        request,
+        "booking/offer.html",
+        {
+            "offer": found,
+            "when": format_local(found.start, practice_zone()),
+            "problem": problem,
+        },
+    )
