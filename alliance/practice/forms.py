@@ -82,7 +82,18 @@ class StatesField(forms.CharField):
 class PracticeForm(forms.ModelForm[Practice]):
     class Meta:
         model = Practice
-        fields = ["name", "tagline", "phone", "email", "address", "time_zone", "crisis_text"]
+        fields = [
+            "name",
+            "tagline",
+            "phone",
+            "email",
+            "address",
+            "time_zone",
+            "crisis_text",
+            "late_cancel_hours",
+            "reminder_hours",
+            "waitlist_offer_count",
+        ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"time_zone": "An IANA zone name, e.g. America/New_York or America/Chicago."}
 

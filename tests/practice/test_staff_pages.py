@@ -22,6 +22,9 @@ def practice_data(**overrides: str) -> dict[str, str]:
         "address": "1 Main St",
         "time_zone": "America/Chicago",
         "crisis_text": "After hours, call 988.",
+        "late_cancel_hours": "48",
+        "reminder_hours": "[72, 2]",
+        "waitlist_offer_count": "3",
     }
     data.update(overrides)
     return data
@@ -53,6 +56,15 @@ def test_the_owner_edits_the_practice(personas: Personas) -> None:
     practice = Practice.objects.current()
     assert practice.name == "Harbour Light Therapy"
     assert practice.time_zone == "America/Chicago"
+    assert practice.late_cancel_hours == 48
+    assert practice.reminder_hours == [72, 2]
+
+
+def test_reminder_hours_must_be_whole_hours(personas: Personas) -> None:
+    response = signed_in(personas.owner).post(
+        PRACTICE_EDIT, practice_data(reminder_hours='["soon"]')
+    )
+    assert "List whole hours between 1 and 336" in response.content.decode()
 
 
 def test_only_the_owner_edits_the_practice(personas: Personas) -> None:

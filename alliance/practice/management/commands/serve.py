@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from alliance.booking.tasks import outbox_flush_task
 from alliance.practice import demo_content as demo
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         port = options["port"]
         manage = [sys.executable, "manage.py"]
+        # Anything left in the outbox by an earlier run (a crash, a full queue) goes out now.
+        outbox_flush_task.enqueue()
         processes = [
             subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
             subprocess.Popen([*manage, "db_worker", "--no-reload"]),
