@@ -17,6 +17,7 @@ from alliance.accounts.models import User
 from alliance.booking.availability import next_free_slots, practice_zone, therapist_slots
 from alliance.booking.models import (
     Appointment,
+    AppointmentFormat,
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
@@ -39,25 +40,35 @@ class BookingError(Exception):
     """A booking that cannot be made, with a message fit to show the person."""
 
 
-class SlotUnavailable(BookingError):
-    """The time is not one of the therapist's free times (outside hours, too soon, too far)."""
+@dataclass
+class SlotRefused(BookingError):
+    """A time that cannot be booked, with the next free times to offer instead."""
+
+    alternatives: list[Slot] = field(default_factory=list)
+    message: str = "That time is not available."
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass
-class SlotTaken(BookingError):
-    """Someone else took the time first; `alternatives` are the next free times."""
+class SlotTaken(SlotRefused):
+    """Someone else holds the time (often: took it a moment ago)."""
 
-    alternatives: list[Slot] = field(default_factory=list)
+    message: str = "That time was just taken."
 
-    def __str__(self) -> str:
-        return "That time was just taken."
+
+@dataclass
+class SlotUnavailable(SlotRefused):
+    """The time is not, or no longer, offered: outside hours, too soon, too far ahead, or not
+    in the chosen format."""
 
 
 def _is_overlap(error: IntegrityError) -> bool:
     return "appointment_no_overlap" in str(error)
 
 
-def _offered(
+def slot_offered(
     *,
     therapist: Therapist,
     appointment_type: AppointmentType,
@@ -103,13 +114,15 @@ def appointment_book(
             return existing
     now = timezone.now()
     if within_availability:
-        slot = _offered(
+        slot = slot_offered(
             therapist=therapist, appointment_type=appointment_type, start=start, now=now
         )
         if slot is None:
-            raise _unavailable_or_taken(therapist, appointment_type, start, now)
+            raise unavailable_or_taken(therapist, appointment_type, start, now)
         if format not in slot.formats:
-            raise SlotUnavailable("That time is not offered in the format you chose.")
+            labels = dict(AppointmentFormat.choices)
+            offered = " or ".join(sorted(labels[value].lower() for value in slot.formats))
+            raise SlotUnavailable([slot], f"That time is offered only {offered}.")
     appointment = Appointment(
         therapist=therapist,
         client=client,
@@ -145,9 +158,9 @@ def appointment_book(
     return appointment
 
 
-def _unavailable_or_taken(
+def unavailable_or_taken(
     therapist: Therapist, appointment_type: AppointmentType, start: datetime, now: datetime
-) -> BookingError:
+) -> SlotRefused:
     """Not offered: because someone holds it (taken) or because it never was (unavailable)."""
     held = Appointment.objects.active().filter(
         therapist=therapist,
@@ -160,7 +173,12 @@ def _unavailable_or_taken(
                 therapist=therapist, appointment_type=appointment_type, after=start, now=now
             )
         )
-    return SlotUnavailable("That time is not available. Please choose one of the times shown.")
+    return SlotUnavailable(
+        next_free_slots(
+            therapist=therapist, appointment_type=appointment_type, after=start, now=now
+        ),
+        "That time is not available.",
+    )
 
 
 def appointment_reschedule(
@@ -171,7 +189,7 @@ def appointment_reschedule(
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be moved.")
     if within_availability and (
-        _offered(
+        slot_offered(
             therapist=appointment.therapist,
             appointment_type=appointment.appointment_type,
             start=start,
@@ -180,7 +198,7 @@ def appointment_reschedule(
         )
         is None
     ):
-        raise _unavailable_or_taken(appointment.therapist, appointment.appointment_type, start, now)
+        raise unavailable_or_taken(appointment.therapist, appointment.appointment_type, start, now)
     duration = appointment.end - appointment.start
     buffer = appointment.blocked_until - appointment.end
     appointment.start = start
@@ -237,7 +255,7 @@ def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:
     if offer.status != OfferStatus.OPEN:
         raise SlotTaken([])
     now = timezone.now()
-    slot = _offered(
+    slot = slot_offered(
         therapist=entry.therapist,
         appointment_type=entry.appointment_type,
         start=offer.start,
@@ -245,7 +263,7 @@ def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:
     )
     if slot is None:
         WaitlistOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.LOST)
-        raise _unavailable_or_taken(entry.therapist, entry.appointment_type, offer.start, now)
+        raise unavailable_or_taken(entry.therapist, entry.appointment_type, offer.start, now)
     with transaction.atomic():
         client = Client.objects.create(
             name=entry.name, email=entry.email, phone=entry.phone, therapist=entry.therapist

@@ -13,6 +13,7 @@ from alliance.booking.models import (
     ContactMethod,
     RequestStatus,
     TimeOfDay,
+    WorkingHours,
 )
 from alliance.care.models import Client
 from alliance.practice.models import Therapist
@@ -263,3 +264,35 @@ class WaitlistForm(forms.Form):
         if phone and (not PHONE_CHARACTERS.match(phone) or not 7 <= _digits(phone) <= 15):
             raise forms.ValidationError("Please enter a phone number, e.g. (239) 555-0142.")
         return phone
+
+
+class WorkingHoursForm(forms.ModelForm["WorkingHours"]):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end", "format", "location"]
+        widgets = {
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }
+        help_texts = {"location": "Optional, e.g. the office or room."}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] <= cleaned["start"]:
+            self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+
+class TimeOffForm(forms.Form):
+    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(
+        label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label="Note for staff (optional)", required=False, max_length=120)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", "The last day must not be before the first.")
+        return cleaned

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from alliance.booking.views import book, calendar, manage, requests, staff, waitlist
+from alliance.booking.views import (
+    availability,
+    book,
+    calendar,
+    manage,
+    requests,
+    staff,
+    waitlist,
+)
 
 app_name = "booking"
 urlpatterns = [
@@ -27,6 +35,11 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("staff/calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("staff/schedule/", staff.schedule, name="schedule"),
+    path(
+        "staff/therapists/<slug:slug>/availability/",
+        availability.availability_edit,
+        name="availability",
+    ),
     path("staff/appointments/new/", staff.appointment_new, name="appointment_new"),
     path(
         "staff/appointments/<uuid:appointment_uuid>/",

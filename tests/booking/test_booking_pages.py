@@ -217,3 +217,19 @@ def test_a_late_cancellation_is_named_and_recorded() -> None:
     Client().post(manage_url(late, "booking:manage_cancel"))
     late.refresh_from_db()
     assert late.late_cancellation is True
+
+
+def test_only_the_formats_offered_at_that_time_are_offered() -> None:
+    from alliance.booking.models import WorkingHours
+
+    WorkingHours.objects.filter(format="in_person").delete()
+    page = Client().get(confirm_url(local(3, 10))).content.decode()
+    assert 'value="telehealth"' in page
+    assert 'value="in_person"' not in page
+
+
+def test_a_time_no_longer_offered_says_so_before_the_form_is_filled() -> None:
+    Client().post(confirm_url(local(3, 10)), details())
+    page = Client().get(confirm_url(local(3, 10))).content.decode()
+    assert "That time was just taken" in page
+    assert page.count('formaction="?type=consultation') == 3

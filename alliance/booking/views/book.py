@@ -11,8 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alliance.accounts.access import public
 from alliance.booking.appointments import (
     BookingError,
-    SlotTaken,
+    SlotRefused,
     appointment_book_for_visitor,
+    slot_offered,
+    unavailable_or_taken,
 )
 from alliance.booking.forms import BookingForm
 from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
@@ -36,9 +38,8 @@ def parse_start(value: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _format_choices(therapist: Therapist) -> list[tuple[str, str]]:
-    offered = set(therapist.hours.values_list("format", flat=True))
-    return [(value, label) for value, label in AppointmentFormat.choices if value in offered]
+def _formats_of(therapist: Therapist) -> set[str]:
+    return set(therapist.hours.values_list("format", flat=True))
 
 
 @public
@@ -76,8 +77,19 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     start = parse_start(request.GET.get("start"))
     if start is None or therapist.accepting == Accepting.NO:
         return redirect("booking:slots", slug=therapist.slug)
-    formats = _format_choices(therapist)
-    taken: SlotTaken | None = None
+    now = timezone.now()
+    slot = slot_offered(
+        therapist=therapist, appointment_type=appointment_type, start=start, now=now
+    )
+    # Only the formats this time is offered in; all of the therapist's if it is gone.
+    formats = [
+        (value, label)
+        for value, label in AppointmentFormat.choices
+        if value in (slot.formats if slot else _formats_of(therapist))
+    ]
+    taken: SlotRefused | None = (
+        None if slot else unavailable_or_taken(therapist, appointment_type, start, now)
+    )
     problem = ""
     if request.method == "POST":
         form = BookingForm(request.POST, formats=formats)
@@ -94,7 +106,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
                     format=data["format"],
                     idempotency_key=f"web:{data['idempotency_key']}",
                 )
-            except SlotTaken as error:
+            except SlotRefused as error:
                 taken = error
             except BookingError as error:
                 problem = str(error)

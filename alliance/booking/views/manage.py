@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alliance.accounts.access import public
 from alliance.booking.appointments import (
     BookingError,
-    SlotTaken,
+    SlotRefused,
     appointment_cancel,
     appointment_is_late_cancel,
     appointment_reschedule,
@@ -91,14 +91,14 @@ def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if start is None or not _changeable(appointment):
         return redirect("booking:manage", token=token)
     zone = display_zone(request.GET.get("tz"))
-    taken: SlotTaken | None = None
+    taken: SlotRefused | None = None
     problem = ""
     if request.method == "POST":
         if start == appointment.start:
             return redirect("booking:manage", token=token)
         try:
             appointment_reschedule(appointment=appointment, start=start)
-        except SlotTaken as error:
+        except SlotRefused as error:
             taken = error
         except BookingError as error:
             problem = str(error)

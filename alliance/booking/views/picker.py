@@ -2,7 +2,7 @@
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from alliance.booking.availability import practice_zone, therapist_slots
@@ -24,10 +24,23 @@ COMMON_ZONES = [
 ]
 
 
+# A phone shows this many times per day before "More times"; the rest stay one tap away.
+SHOWN_PER_DAY = 6
+
+
 @dataclass
 class Day:
     date: date
     slots: list[tuple[Slot, str]]
+    zone_abbreviation: str
+
+    @property
+    def first(self) -> list[tuple[Slot, str]]:
+        return self.slots[:SHOWN_PER_DAY]
+
+    @property
+    def more(self) -> list[tuple[Slot, str]]:
+        return self.slots[SHOWN_PER_DAY:]
 
 
 @dataclass
@@ -39,6 +52,7 @@ class Week:
     zone: ZoneInfo
     zone_label: str
     practice_zone: ZoneInfo
+    notice_hours: int
 
     @property
     def is_empty(self) -> bool:
@@ -94,10 +108,12 @@ def week_of_slots(
         zone=home,
         ignore=ignore,
     )
-    days = {
-        start + timedelta(days=offset): Day(start + timedelta(days=offset), [])
-        for offset in range(7)
-    }
+    days = {}
+    for offset in range(7):
+        day = start + timedelta(days=offset)
+        # The zone's name at midday: on a clock-change day the times all fall after it.
+        abbreviation = datetime.combine(day, time(12), zone).strftime("%Z")
+        days[day] = Day(day, [], abbreviation)
     for slot in slots:
         local = slot.start.astimezone(zone)
         if local.date() in days:
@@ -111,4 +127,5 @@ def week_of_slots(
         zone=zone,
         zone_label=labels.get(zone.key, zone.key.replace("_", " ")),
         practice_zone=home,
+        notice_hours=appointment_type.min_notice_hours,
     )
