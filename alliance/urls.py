@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance.accounts.admin_site import restrict_admin_to_owner
+from alliance.api.api import api
 
 restrict_admin_to_owner(admin.site)
 
@@ -10,4 +11,5 @@ urlpatterns = [
     path("", include("alliance.booking.urls")),
     path("", include("alliance.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]

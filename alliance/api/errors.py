@@ -1,0 +1,54 @@
+"""Every failure comes back as JSON with a `detail`: a message, or for bad input a list of
+problems each naming where it is (`loc`), in the shape ninja gives its own validation errors."""
+
+import logging
+import math
+from functools import partial
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import Throttled, ValidationError
+
+from alliance.api.schemas import field_error
+
+logger = logging.getLogger(__name__)
+
+
+def invalid(location: tuple[str, ...], message: str) -> ValidationError:
+    """A 422 for one field, e.g. `raise invalid(("query", "type"), "...")`."""
+    return ValidationError([field_error(location, message)])
+
+
+def _throttled(request: HttpRequest, exc: Throttled, api: NinjaAPI) -> HttpResponse:
+    minutes = math.ceil((exc.wait or 60) / 60)
+    when = "a minute" if minutes <= 1 else f"{minutes} minutes"
+    message = f"Too many bookings from this address; try again in {when}."
+    return api.create_response(request, {"detail": message}, status=429)
+
+
+def _invalid_model(request: HttpRequest, exc: DjangoValidationError, api: NinjaAPI) -> HttpResponse:
+    # A model's own validation (full_clean in a service) caught what the schemas let through.
+    by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    problems = [
+        field_error(("body",) if field == "__all__" else ("body", field), message)
+        for field, messages in by_field.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": problems}, status=422)
+
+
+def _unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    # A bug, not the caller's fault: logged with its traceback, answered in JSON without one.
+    logger.exception("api: unexpected error in %s %s", request.method, request.path)
+    return api.create_response(
+        request, {"detail": "Something went wrong on our side. Please try again."}, status=500
+    )
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """On top of ninja's own: 400 for a body that is not JSON, 422 for invalid input, and
+    HttpError's status with its message."""
+    api.add_exception_handler(Throttled, partial(_throttled, api=api))
+    api.add_exception_handler(DjangoValidationError, partial(_invalid_model, api=api))
+    api.add_exception_handler(Exception, partial(_unexpected, api=api))
