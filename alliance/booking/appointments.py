@@ -307,6 +307,24 @@ def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
     return appointment
 
 
+def _existing_client(therapist: Therapist, appointment_type: AppointmentType, email: str) -> Client:
+    """Sessions are for the therapist's own clients, known by the e-mail the practice has.
+
+    The confirmation goes to that address, so a booking made by someone else is seen there.
+    """
+    client = (
+        Client.objects.filter(therapist=therapist, email__iexact=email)
+        .order_by("created_at")
+        .first()
+    )
+    if client is None or not appointment_type.bookable_by_clients:
+        raise BookingError(
+            f"We could not find you among {therapist.first_name}'s clients under that e-mail "
+            "address. Please use the address you gave us, or call us to book."
+        )
+    return client
+
+
 def appointment_book_for_visitor(
     *,
     therapist: Therapist,
@@ -321,13 +339,17 @@ def appointment_book_for_visitor(
     """A visitor books a free time: a new client record and the appointment, or neither.
 
     Each visitor booking starts a client record of its own (staff merge duplicates): matching
-    strangers by e-mail would let anyone attach a booking to someone else's record.
+    strangers by e-mail would let anyone attach a booking to someone else's record. Types only
+    clients may book (sessions) go to the therapist's existing client with that e-mail.
     """
     existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     with transaction.atomic():
-        client = Client.objects.create(name=name, email=email, phone=phone, therapist=None)
+        if appointment_type.bookable_by_public:
+            client = Client.objects.create(name=name, email=email, phone=phone, therapist=None)
+        else:
+            client = _existing_client(therapist, appointment_type, email)
         return appointment_book(
             therapist=therapist,
             appointment_type=appointment_type,

@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,7 +28,16 @@ SESSION_KEY = "booked_appointment"
 
 
 def _public_type(slug: str | None) -> AppointmentType:
-    return get_object_or_404(AppointmentType, slug=slug or "consultation", bookable_by_public=True)
+    """The free consultation for anyone, or a type the practice lets its clients book."""
+    return get_object_or_404(
+        AppointmentType.objects.filter(Q(bookable_by_public=True) | Q(bookable_by_clients=True)),
+        slug=slug or "consultation",
+    )
+
+
+def _closed_to(therapist: Therapist, appointment_type: AppointmentType) -> bool:
+    # A therapist who takes no new clients still sees the ones they have.
+    return appointment_type.bookable_by_public and therapist.accepting == Accepting.NO
 
 
 def parse_start(value: str | None) -> datetime | None:
@@ -63,7 +73,7 @@ def booking_slots(request: HttpRequest, slug: str) -> HttpResponse:
             "appointment_type": appointment_type,
             "week": week,
             "keep": [("type", appointment_type.slug)],
-            "accepting": therapist.accepting != Accepting.NO,
+            "accepting": not _closed_to(therapist, appointment_type),
         },
     )
 
@@ -75,7 +85,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     appointment_type = _public_type(request.GET.get("type"))
     zone = display_zone(request.GET.get("tz"))
     start = parse_start(request.GET.get("start"))
-    if start is None or therapist.accepting == Accepting.NO:
+    if start is None or _closed_to(therapist, appointment_type):
         return redirect("booking:slots", slug=therapist.slug)
     now = timezone.now()
     slot = slot_offered(
