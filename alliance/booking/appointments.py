@@ -76,13 +76,15 @@ def slot_offered(
     now: datetime,
     ignore: Appointment | None = None,
 ) -> Slot | None:
-    day = start.astimezone(practice_zone()).date()
+    zone = practice_zone()
+    day = start.astimezone(zone).date()
     for slot in therapist_slots(
         therapist=therapist,
         appointment_type=appointment_type,
         first_day=day,
         last_day=day,
         now=now,
+        zone=zone,
         ignore=ignore,
     ):
         if slot.start == start:
@@ -102,13 +104,15 @@ def appointment_book(
     within_availability: bool = True,
     series: AppointmentSeries | None = None,
     send_confirmation: bool = True,
+    key_checked: bool = False,
 ) -> Appointment:
     """Book one appointment. Retried with the same idempotency key, it returns the first one.
 
     `within_availability`: public and client bookings must take one of the offered free times;
     staff may book outside working hours, but never on top of another appointment.
+    `key_checked`: the caller has just looked the idempotency key up itself.
     """
-    if idempotency_key:
+    if idempotency_key and not key_checked:
         existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
@@ -137,7 +141,14 @@ def appointment_book(
         series=series,
         created_at=now,
     )
-    appointment.full_clean(exclude=["client", "series", "created_by", "idempotency_key"])
+    # Field checks only: uniqueness and the overlap and ordering constraints are the database's
+    # to enforce (a failure arrives as IntegrityError below), and checking them here too would
+    # double the statements on the hottest path in the practice.
+    appointment.full_clean(
+        exclude=["therapist", "client", "appointment_type", "series", "created_by"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     try:
         with transaction.atomic():
             appointment.save()
@@ -357,6 +368,7 @@ def appointment_book_for_visitor(
             start=start,
             format=format,
             idempotency_key=idempotency_key,
+            key_checked=True,
         )
 
 

@@ -79,16 +79,27 @@ def next_free_slots(
     now: datetime,
     count: int = 3,
 ) -> list[Slot]:
-    """The next few free times after `after`, for "that time was just taken"."""
+    """The next few free times after `after`, for "that time was just taken".
+
+    Looks a week at a time, so a busy day costs one small query, not the whole horizon.
+    """
     zone = practice_zone()
     first_day = after.astimezone(zone).date()
     horizon_day = (now + timedelta(days=appointment_type.horizon_days)).astimezone(zone).date()
-    slots = therapist_slots(
-        therapist=therapist,
-        appointment_type=appointment_type,
-        first_day=first_day,
-        last_day=max(first_day, horizon_day),
-        now=now,
-        zone=zone,
-    )
-    return [slot for slot in slots if slot.start > after][:count]
+    found: list[Slot] = []
+    while first_day <= horizon_day and len(found) < count:
+        last_day = min(first_day + timedelta(days=6), horizon_day)
+        found += [
+            slot
+            for slot in therapist_slots(
+                therapist=therapist,
+                appointment_type=appointment_type,
+                first_day=first_day,
+                last_day=last_day,
+                now=now,
+                zone=zone,
+            )
+            if slot.start > after
+        ]
+        first_day = last_day + timedelta(days=1)
+    return found[:count]
