@@ -15,6 +15,16 @@ def free_port() -> int:
         return port
 
 
+def message_parts(message: Message) -> dict[str, str]:
+    """Each decoded part of a received e-mail by content type: text/plain, text/calendar…"""
+    found = {}
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            found[part.get_content_type()] = payload.decode()
+    return found
+
+
 class _Handler:
     def __init__(self) -> None:
         self.messages: list[Message] = []

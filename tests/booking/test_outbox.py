@@ -1,5 +1,4 @@
 from datetime import timedelta
-from email.message import Message as EmailMessage
 
 import icalendar
 import pytest
@@ -12,7 +11,7 @@ from alliance.booking.appointments import appointment_book, appointment_cancel
 from alliance.booking.models import Appointment, Message, MessageStatus
 from alliance.booking.outbox import LEASE, outbox_flush
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
-from tests.smtp import SmtpServer, free_port
+from tests.smtp import SmtpServer, free_port, message_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +24,6 @@ def booked() -> Appointment:
         start=local(3, 10),
         format="in_person",
     )
-
-
-def parts(message: EmailMessage) -> dict[str, str]:
-    found = {}
-    for part in message.walk():
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            found[part.get_content_type()] = payload.decode()
-    return found
 
 
 def test_the_confirmation_carries_a_valid_invitation(
@@ -50,7 +40,7 @@ def test_the_confirmation_carries_a_valid_invitation(
         message["Message-ID"]
         == f"<{appointment.messages.get(kind='confirmation').uuid}@practice.example>"
     )
-    content = parts(message)
+    content = message_parts(message)
     assert "https://practice.example/appointments/manage/" in content["text/plain"]
     assert "text/html" in content
     assert "E" in content["text/plain"]  # …with the zone printed, e.g. "10:00 AM EST"
@@ -84,7 +74,7 @@ def test_a_cancellation_sends_a_cancel_with_a_higher_sequence(
     outbox_flush()
     kinds = [message["Subject"].split(":")[0] for message in smtp_server.messages]
     assert kinds == ["Booked", "Cancelled"]
-    calendar = icalendar.Calendar.from_ical(parts(smtp_server.messages[1])["text/calendar"])
+    calendar = icalendar.Calendar.from_ical(message_parts(smtp_server.messages[1])["text/calendar"])
     assert calendar["METHOD"] == "CANCEL"
     (event,) = calendar.walk("VEVENT")
     assert event["SEQUENCE"] == 1

@@ -22,7 +22,7 @@ from alliance.booking.models import (
 from alliance.booking.outbox import outbox_flush
 from alliance.practice.models import Therapist
 from alliance.scheduling.display import format_local
-from tests.smtp import SmtpServer
+from tests.smtp import SmtpServer, message_parts
 
 from .conftest import PageFactory, assert_accessible, screenshot
 
@@ -90,15 +90,6 @@ def fill_details(page: Page, name: str, email: str, start: datetime) -> None:
     page.get_by_label("You may contact me about this appointment by e-mail.").check()
 
 
-def mail_parts(message: Message) -> dict[str, str]:
-    found = {}
-    for part in message.walk():
-        payload = part.get_payload(decode=True)
-        if isinstance(payload, bytes):
-            found[part.get_content_type()] = payload.decode()
-    return found
-
-
 def mail_with_subject(smtp_server: SmtpServer, prefix: str) -> Message:
     found = [m for m in smtp_server.messages if str(m["Subject"]).startswith(prefix)]
     subjects = [str(m["Subject"]) for m in smtp_server.messages]
@@ -108,15 +99,15 @@ def mail_with_subject(smtp_server: SmtpServer, prefix: str) -> Message:
 
 def invitation(message: Message) -> tuple[icalendar.Component, icalendar.Component]:
     """The e-mail's calendar and its one event."""
-    calendar = icalendar.Calendar.from_ical(mail_parts(message)["text/calendar"])
+    calendar = icalendar.Calendar.from_ical(message_parts(message)["text/calendar"])
     events = calendar.walk("VEVENT")
     assert len(events) == 1, calendar.to_ical().decode()
     return calendar, events[0]
 
 
 def manage_link(message: Message) -> str:
-    found = MANAGE_LINK.search(mail_parts(message)["text/plain"])
-    assert found, mail_parts(message)["text/plain"]
+    found = MANAGE_LINK.search(message_parts(message)["text/plain"])
+    assert found, message_parts(message)["text/plain"]
     return found.group(0)
 
 
