@@ -64,14 +64,15 @@ def waitlist_offer_freed(*, appointment: Appointment, now: datetime) -> list[Wai
     if not waiting:
         return []
     day = appointment.start.astimezone(practice_zone()).date()
+    wanted = {entry.appointment_type_id: entry.appointment_type for entry in waiting}
     bookable_types = {
-        entry.appointment_type_id
-        for entry in waiting
+        type_id
+        for type_id, appointment_type in wanted.items()
         if any(
             slot.start == appointment.start
             for slot in therapist_slots(
                 therapist=appointment.therapist,
-                appointment_type=entry.appointment_type,
+                appointment_type=appointment_type,
                 first_day=day,
                 last_day=day,
                 now=now,
