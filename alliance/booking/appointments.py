@@ -408,18 +408,23 @@ def series_plan(
         for number in range(count)
     ]
     length = appointment_type.duration + appointment_type.buffer_after
+    # Two queries for the whole series, however many sessions it has.
+    held = list(
+        Appointment.objects.active()
+        .filter(therapist=therapist, start__lt=starts[-1] + length, blocked_until__gt=starts[0])
+        .values_list("start", "blocked_until")
+    )
+    away = list(
+        TimeOff.objects.filter(Q(therapist=therapist) | Q(therapist__isnull=True))
+        .filter(start__lt=starts[-1] + appointment_type.duration, end__gt=starts[0])
+        .values_list("start", "end")
+    )
     conflicts: list[tuple[datetime, str]] = []
     for start in starts:
-        if (
-            Appointment.objects.active()
-            .filter(therapist=therapist, start__lt=start + length, blocked_until__gt=start)
-            .exists()
-        ):
+        if any(other < start + length and start < until for other, until in held):
             conflicts.append((start, "another appointment"))
-        elif (
-            TimeOff.objects.filter(Q(therapist=therapist) | Q(therapist__isnull=True))
-            .filter(start__lt=start + appointment_type.duration, end__gt=start)
-            .exists()
+        elif any(
+            begins < start + appointment_type.duration and start < ends for begins, ends in away
         ):
             conflicts.append((start, "time off or a closure"))
     return SeriesPlan(starts=starts, conflicts=conflicts)
