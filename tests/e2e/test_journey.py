@@ -1,6 +1,7 @@
 """The journeys that matter most, in a real browser: finding a therapist and asking for help."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -99,12 +100,18 @@ def test_visitor_finds_a_spanish_speaking_therapist_and_requests_a_consultation_
     assert_accessible(desk)
 
 
+# The demo's sessions fall in the coming fortnight: show the schedule a few days ahead.
+SOON = (date.today() + timedelta(days=7)).isoformat()
 SCREENSHOT_PAGES = [
     ("home", "/"),
     ("directory", "/therapists/"),
     ("profile", "/therapists/marisol-vega/"),
     ("consultation", "/consultation/"),
+    ("booking-week", "/therapists/marisol-vega/book/"),
+    ("waitlist", "/therapists/jordan-reyes/waitlist/"),
     ("inbox", "/staff/requests/?status=all"),
+    ("schedule", f"/staff/schedule/?therapist=tom-brennan&view=week&date={SOON}"),
+    ("book-for-client", "/staff/appointments/new/"),
 ]
 
 
@@ -117,9 +124,11 @@ def test_screenshots(new_page: PageFactory) -> None:
     problems: list[str] = []
     for width in (1280, 360):
         page = new_page(width)
+        signed_in = False
         for name, address in SCREENSHOT_PAGES:
-            if address.startswith("/staff/"):
+            if address.startswith("/staff/") and not signed_in:
                 sign_in(page)
+                signed_in = True
             page.goto(address)
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             assert page.url.endswith(address), f"{address} ended up at {page.url}"
