@@ -69,7 +69,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
-
-    @property
-    def is_practice_staff(self) -> bool:
-        return self.is_active and self.role in STAFF_ROLES

@@ -38,9 +38,8 @@ from alliance.booking.appointments import (
     BookingError,
     SlotTaken,
     appointment_book_for_visitor,
-    slot_offered,
 )
-from alliance.booking.availability import practice_zone, therapist_slots
+from alliance.booking.availability import practice_zone, slot_offered, therapist_slots
 from alliance.booking.models import AppointmentType, TimeOff
 from alliance.practice.models import Accepting, Therapist
 

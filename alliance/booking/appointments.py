@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.availability import next_free_slots, practice_zone, therapist_slots
+from alliance.booking.availability import next_free_slots, practice_zone, slot_offered
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
@@ -66,30 +66,6 @@ class SlotUnavailable(SlotRefused):
 
 def _is_overlap(error: IntegrityError) -> bool:
     return "appointment_no_overlap" in str(error)
-
-
-def slot_offered(
-    *,
-    therapist: Therapist,
-    appointment_type: AppointmentType,
-    start: datetime,
-    now: datetime,
-    ignore: Appointment | None = None,
-) -> Slot | None:
-    zone = practice_zone()
-    day = start.astimezone(zone).date()
-    for slot in therapist_slots(
-        therapist=therapist,
-        appointment_type=appointment_type,
-        first_day=day,
-        last_day=day,
-        now=now,
-        zone=zone,
-        ignore=ignore,
-    ):
-        if slot.start == start:
-            return slot
-    return None
 
 
 def appointment_book(

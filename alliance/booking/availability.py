@@ -71,6 +71,31 @@ def therapist_slots(
     )
 
 
+def slot_offered(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    start: datetime,
+    now: datetime,
+    ignore: Appointment | None = None,
+) -> Slot | None:
+    """The free slot starting exactly at `start`, or None when that time is not offered."""
+    zone = practice_zone()
+    day = start.astimezone(zone).date()
+    for slot in therapist_slots(
+        therapist=therapist,
+        appointment_type=appointment_type,
+        first_day=day,
+        last_day=day,
+        now=now,
+        zone=zone,
+        ignore=ignore,
+    ):
+        if slot.start == start:
+            return slot
+    return None
+
+
 def next_free_slots(
     *,
     therapist: Therapist,

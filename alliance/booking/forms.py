@@ -165,7 +165,27 @@ def local_datetime(day: date, moment: time, zone: ZoneInfo) -> datetime:
     return value
 
 
-class StaffBookingForm(forms.Form):
+class LocalStartForm(forms.Form):
+    """A date and a wall-clock start in the practice's zone, cleaned into `start` (aware)."""
+
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("day") and cleaned.get("start_time"):
+            try:
+                cleaned["start"] = local_datetime(cleaned["day"], cleaned["start_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("start_time", error)
+        return cleaned
+
+
+class StaffBookingForm(LocalStartForm):
     """The front desk books for anyone, outside working hours if need be, never on top of
     another appointment; a series is checked occurrence by occurrence before anything is saved."""
 
@@ -183,8 +203,6 @@ class StaffBookingForm(forms.Form):
     name = forms.CharField(label="New client's name", required=False, max_length=120)
     email = forms.EmailField(label="New client's e-mail", required=False)
     phone = forms.CharField(label="New client's phone", required=False, max_length=40)
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
     format = forms.ChoiceField(choices=AppointmentFormat.choices, widget=forms.RadioSelect)
     repeat = forms.TypedChoiceField(
         choices=[(0, "Does not repeat"), (1, "Weekly"), (2, "Fortnightly")],
@@ -199,22 +217,16 @@ class StaffBookingForm(forms.Form):
         required=False, label="Book the free dates and leave out the ones that conflict"
     )
 
-    def __init__(self, *args: Any, clients: "QuerySet[Client]", zone: ZoneInfo, **kwargs: Any):
+    def __init__(self, *args: Any, clients: "QuerySet[Client]", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         client_field = self.fields["client"]
         assert isinstance(client_field, forms.ModelChoiceField)
         client_field.queryset = clients
-        self.zone = zone
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
+        cleaned = super().clean()
         if not cleaned.get("client") and not cleaned.get("name"):
             self.add_error("name", "Choose a client or give the new client's name.")
-        if cleaned.get("day") and cleaned.get("start_time"):
-            try:
-                cleaned["start"] = local_datetime(cleaned["day"], cleaned["start_time"], self.zone)
-            except forms.ValidationError as error:
-                self.add_error("start_time", error)
         return cleaned
 
 
@@ -229,22 +241,9 @@ class AppointmentMarkForm(forms.Form):
     )
 
 
-class AppointmentMoveForm(forms.Form):
+class AppointmentMoveForm(LocalStartForm):
     day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="New start", widget=forms.TimeInput(attrs={"type": "time"}))
-
-    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.zone = zone
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("day") and cleaned.get("start_time"):
-            try:
-                cleaned["start"] = local_datetime(cleaned["day"], cleaned["start_time"], self.zone)
-            except forms.ValidationError as error:
-                self.add_error("start_time", error)
-        return cleaned
 
 
 class WaitlistForm(forms.Form):

@@ -1,3 +1,5 @@
+# A frozen copy of alliance/booking/defaults.py as it was: migrations must not change when
+# the code they once ran against does.
 from django.db import migrations
 
 DEFAULTS = [

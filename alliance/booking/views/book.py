@@ -14,9 +14,9 @@ from alliance.booking.appointments import (
     BookingError,
     SlotRefused,
     appointment_book_for_visitor,
-    slot_offered,
     unavailable_or_taken,
 )
+from alliance.booking.availability import slot_offered
 from alliance.booking.forms import BookingForm
 from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
 from alliance.booking.views.picker import display_zone, week_of_slots

@@ -3,6 +3,9 @@
 The link is the only key (booking/tokens.py): no sign-in, nothing personal in the address.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,16 +32,30 @@ def _expired(request: HttpRequest) -> HttpResponse:
     return render(request, "booking/manage_expired.html", status=404)
 
 
+ManageView = Callable[[HttpRequest, str, Appointment], HttpResponse]
+
+
+def with_appointment(view: ManageView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The link is the only key: forged, revoked or stale ones get the kind "expired" page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        appointment = manage_token_read(token)
+        if appointment is None:
+            return _expired(request)
+        return view(request, token, appointment)
+
+    return wrapper
+
+
 def _changeable(appointment: Appointment) -> bool:
     return appointment.is_active and appointment.start > timezone.now()
 
 
 @public
 @require_GET
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = manage_token_read(token)
-    if appointment is None:
-        return _expired(request)
+@with_appointment
+def manage(request: HttpRequest, token: str, appointment: Appointment) -> HttpResponse:
     zone = display_zone(request.GET.get("tz"))
     return render(
         request,
@@ -54,10 +71,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 @public
 @require_GET
-def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = manage_token_read(token)
-    if appointment is None:
-        return _expired(request)
+@with_appointment
+def manage_reschedule(request: HttpRequest, token: str, appointment: Appointment) -> HttpResponse:
     if not _changeable(appointment):
         return redirect("booking:manage", token=token)
     week = week_of_slots(
@@ -83,10 +98,10 @@ def manage_reschedule(request: HttpRequest, token: str) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
-def manage_reschedule_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = manage_token_read(token)
-    if appointment is None:
-        return _expired(request)
+@with_appointment
+def manage_reschedule_confirm(
+    request: HttpRequest, token: str, appointment: Appointment
+) -> HttpResponse:
     start = parse_start(request.GET.get("start"))
     if start is None or not _changeable(appointment):
         return redirect("booking:manage", token=token)
@@ -130,10 +145,8 @@ def _manage_url(token: str) -> str:
 
 @public
 @require_http_methods(["GET", "POST"])
-def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = manage_token_read(token)
-    if appointment is None:
-        return _expired(request)
+@with_appointment
+def manage_cancel(request: HttpRequest, token: str, appointment: Appointment) -> HttpResponse:
     if not _changeable(appointment):
         return redirect("booking:manage", token=token)
     problem = ""

@@ -59,10 +59,6 @@ class Week:
         return not any(day.slots for day in self.days)
 
     @property
-    def in_other_zone(self) -> bool:
-        return self.zone.key != self.practice_zone.key
-
-    @property
     def zone_options(self) -> list[tuple[str, str]]:
         known = [key for key, _ in COMMON_ZONES]
         extra = [] if self.zone.key in known else [(self.zone.key, self.zone_label)]

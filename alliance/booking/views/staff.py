@@ -26,7 +26,7 @@ from alliance.booking.appointments import (
 )
 from alliance.booking.availability import practice_zone
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, ContactMethod, RequestStatus
+from alliance.booking.models import Appointment, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
 from alliance.care.models import Client
@@ -156,7 +156,6 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "form": form,
             "consultation_request": consultation_request,
             "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
-            "contact_methods": ContactMethod,
         },
     )
 
