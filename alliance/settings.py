@@ -170,6 +170,10 @@ CACHES = {
 # Public bookings (the API's POST /api/v1/bookings) per client address: "10/m", "30/h", "100/d".
 BOOKING_RATE_LIMIT = env_str("BOOKING_RATE_LIMIT", "10/m")
 
+# A practice's own instrument definitions (e.g. licensed ones), beside the shipped ones:
+# docs/instruments.md. Every file is validated at start-up.
+INSTRUMENTS_DIR = env_str("INSTRUMENTS_DIR", "")
+
 # Background work: Django's Tasks framework with a database-backed worker, so no broker is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 

@@ -9,6 +9,7 @@ restrict_admin_to_owner(admin.site)
 urlpatterns = [
     path("", include("alliance.practice.urls")),
     path("", include("alliance.booking.urls")),
+    path("", include("alliance.care.urls")),
     path("", include("alliance.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

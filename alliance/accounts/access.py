@@ -66,3 +66,15 @@ def scoped_to_user[Q: QuerySet[Any]](queryset: Q, user: Any, *, therapist: str) 
     if user.role == Role.THERAPIST:
         return queryset.filter(**{f"{therapist}__user": user})
     return queryset.none()
+
+
+def scoped_to_clinician[Q: QuerySet[Any]](queryset: Q, user: Any, *, therapist: str) -> Q:
+    """The rule for clinical records (answers, scores, alerts): the owner sees all of them, a
+    therapist their own clients'; the front desk, who books and greets, sees none."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.role == Role.OWNER:
+        return queryset.all()
+    if user.role == Role.THERAPIST:
+        return queryset.filter(**{f"{therapist}__user": user})
+    return queryset.none()

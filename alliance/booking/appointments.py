@@ -27,7 +27,11 @@ from alliance.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from alliance.booking.outbox import messages_cancel_pending, messages_schedule
+from alliance.booking.outbox import (
+    messages_cancel_pending,
+    messages_schedule,
+    messages_send_checkin_now,
+)
 from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
@@ -291,6 +295,8 @@ def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
     appointment.save()
     if status == AppointmentStatus.ENTERED_IN_ERROR:
         messages_cancel_pending(appointment=appointment)
+    elif status == AppointmentStatus.FULFILLED:
+        messages_send_checkin_now(appointment=appointment, now=timezone.now())
     return appointment
 
 

@@ -128,6 +128,11 @@ class AppointmentType(models.Model):
         default=False, help_text="Existing clients may book it online with their therapist."
     )
     is_free = models.BooleanField(default=False)
+    sends_checkin = models.BooleanField(
+        "sends a check-in",
+        default=False,
+        help_text="After it ends, the client gets a check-in link and the therapist a rating form.",
+    )
 
     class Meta:
         ordering = ["duration_minutes"]
@@ -314,6 +319,8 @@ class MessageKind(models.TextChoices):
     RESCHEDULED = "rescheduled", "New time"
     CANCELLATION = "cancellation", "Cancellation"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
+    CHECKIN = "checkin", "Check-in invitation"
+    RISK_ALERT = "risk_alert", "Risk alert to staff"
 
 
 class MessageStatus(models.TextChoices):
@@ -326,7 +333,8 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One e-mail about an appointment, in the outbox until sent.
+    """One e-mail in the outbox until sent: about an appointment, a waitlist offer, or an alert
+    for staff.
 
     Rows are written in the same transaction as the change they announce, so nothing is lost;
     the content is rendered when it is sent, from the appointment as it is then, so nothing
@@ -339,6 +347,13 @@ class Message(models.Model):
     )
     waitlist_offer = models.ForeignKey(
         "WaitlistOffer", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    alert = models.ForeignKey(
+        "care.Alert", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    # For messages to staff (alerts); a client's address is read from the appointment.
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -358,7 +373,9 @@ class Message(models.Model):
         ordering = ["send_after"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(appointment__isnull=False) | Q(waitlist_offer__isnull=False),
+                condition=Q(appointment__isnull=False)
+                | Q(waitlist_offer__isnull=False)
+                | Q(alert__isnull=False, recipient__isnull=False),
                 name="message_is_about_something",
             )
         ]

@@ -1,4 +1,7 @@
-"""The outbox for appointment e-mails: rows written with the change, sent by a worker.
+"""The outbox: e-mails written as rows with the change they announce, sent by a worker.
+
+Appointment e-mails (confirmations, reminders, check-in invitations), waitlist offers, and risk
+alerts to staff all go this way.
 
 At-least-once delivery with a stable Message-ID. A worker claims a row with a short lease; if it
 dies, the lease lapses and another worker sends it. The one window where a message can go twice
@@ -8,6 +11,7 @@ so receiving servers and mail programs can tell it is one message.
 
 import logging
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -19,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.accounts.models import User
 from alliance.booking.models import (
     Appointment,
     Message,
@@ -31,6 +36,9 @@ from alliance.booking.tokens import manage_token_make, waitlist_offer_token_make
 from alliance.lib.ics import Event, calendar
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
+
+if TYPE_CHECKING:
+    from alliance.care.models import Alert
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +78,13 @@ def messages_schedule(
                         send_after=send_after,
                     )
                 )
+        if appointment.appointment_type.sends_checkin:
+            # The check-in link goes out when the session ends (or when it is marked attended).
+            rows.append(
+                Message(
+                    appointment=appointment, kind=MessageKind.CHECKIN, send_after=appointment.end
+                )
+            )
     for row in rows:
         row.next_attempt_at = row.send_after
     Message.objects.bulk_create(rows)
@@ -91,6 +106,40 @@ def _wake_workers(moments: list[datetime]) -> None:
 def messages_schedule_offer(*, offer: WaitlistOffer, now: datetime) -> None:
     Message.objects.create(
         waitlist_offer=offer, kind=MessageKind.WAITLIST_OFFER, send_after=now, next_attempt_at=now
+    )
+    transaction.on_commit(lambda: _wake_workers([now]))
+
+
+def messages_schedule_alert(*, alert: "Alert", recipients: list[User], now: datetime) -> None:
+    """Tell each recipient at once, in the caller's transaction, with the alert."""
+    Message.objects.bulk_create(
+        Message(
+            alert=alert,
+            recipient=person,
+            kind=MessageKind.RISK_ALERT,
+            send_after=now,
+            next_attempt_at=now,
+        )
+        for person in recipients
+    )
+    transaction.on_commit(lambda: _wake_workers([now]))
+
+
+def messages_send_checkin_now(*, appointment: Appointment, now: datetime) -> None:
+    """Marked attended: the check-in need not wait for the booked end."""
+    moved = appointment.messages.filter(
+        kind=MessageKind.CHECKIN, status__in=PENDING, next_attempt_at__gt=now
+    ).update(send_after=now, next_attempt_at=now)
+    if moved:
+        transaction.on_commit(lambda: _wake_workers([now]))
+
+
+def messages_schedule_checkin(*, appointment: Appointment, now: datetime) -> None:
+    """A new check-in link, asked for by a client whose link expired."""
+    if appointment.messages.filter(kind=MessageKind.CHECKIN, status__in=PENDING).exists():
+        return  # one is on its way already
+    Message.objects.create(
+        appointment=appointment, kind=MessageKind.CHECKIN, send_after=now, next_attempt_at=now
     )
     transaction.on_commit(lambda: _wake_workers([now]))
 
@@ -132,22 +181,33 @@ def outbox_flush(*, now: datetime | None = None, limit: int = 200) -> int:
     return sent
 
 
-def _deliver(message: Message, now: datetime) -> bool:
+def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None:
+    """The e-mail to send now, or None when it is no longer wanted."""
+    # Imported here: alliance.care queues its alerts through this module.
+    from alliance.care import emails as care_emails
+
+    if message.alert_id is not None:
+        return care_emails.alert_email(message)
+    if message.kind == MessageKind.CHECKIN:
+        return care_emails.checkin_email(message, now)
     if message.waitlist_offer_id is not None:
         offer = WaitlistOffer.objects.select_related(
             "entry", "entry__therapist", "entry__appointment_type"
         ).get(pk=message.waitlist_offer_id)
         stale = offer.status != OfferStatus.OPEN or offer.start <= now
-        email = None if stale else offer_email(message, offer)
-    else:
-        assert message.appointment_id is not None  # a message is about one or the other
-        appointment = Appointment.objects.select_related(
-            "therapist", "client", "appointment_type"
-        ).get(pk=message.appointment_id)
-        stale = message.kind == MessageKind.REMINDER and (
-            not appointment.is_active or appointment.start <= now
-        )
-        email = None if stale else message_email(message, appointment)
+        return None if stale else offer_email(message, offer)
+    assert message.appointment_id is not None  # a message is about something
+    appointment = Appointment.objects.select_related("therapist", "client", "appointment_type").get(
+        pk=message.appointment_id
+    )
+    stale = message.kind == MessageKind.REMINDER and (
+        not appointment.is_active or appointment.start <= now
+    )
+    return None if stale else message_email(message, appointment)
+
+
+def _deliver(message: Message, now: datetime) -> bool:
+    email = _email_for(message, now)
     if email is None:
         Message.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELLED)
         return False
@@ -174,7 +234,7 @@ def _deliver(message: Message, now: datetime) -> bool:
     return True
 
 
-def _message_id(message: Message) -> str:
+def message_id(message: Message) -> str:
     # Stable across retries (unlike email.utils.make_msgid), so a duplicate is recognisable.
     domain = urlsplit(settings.SITE_URL).hostname or "alliance.invalid"
     return f"<{message.uuid}@{domain}>"
@@ -207,7 +267,7 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
         ),
         body=render_to_string("booking/email/appointment.txt", context),
         to=[appointment.client.email],
-        headers={"Message-ID": _message_id(message)},
+        headers={"Message-ID": message_id(message)},
     )
     email.attach_alternative(
         render_to_string("booking/email/appointment.html", context), "text/html"
@@ -259,7 +319,7 @@ def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternative
         subject=f"A time opened with {offer.entry.therapist.name}: {when}",
         body=render_to_string("booking/email/waitlist_offer.txt", context),
         to=[offer.entry.email],
-        headers={"Message-ID": _message_id(message)},
+        headers={"Message-ID": message_id(message)},
     )
     email.attach_alternative(
         render_to_string("booking/email/waitlist_offer.html", context), "text/html"

@@ -3,9 +3,9 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from alliance.accounts.access import scoped_to_user
+from alliance.accounts.access import scoped_to_clinician, scoped_to_user
 from alliance.accounts.models import User
-from alliance.practice.models import Therapist
+from alliance.practice.models import Practice, Therapist
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
@@ -37,3 +37,219 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EpisodeQuerySet(models.QuerySet["Episode"]):
+    def visible_to(self, user: User) -> "EpisodeQuerySet":
+        return scoped_to_clinician(self, user, therapist="therapist")
+
+    def open(self) -> "EpisodeQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+
+class Episode(models.Model):
+    """An episode of care: one client with one therapist, from the first session until it ends.
+
+    Outcomes are paired within an episode (first and last score), as the NHS Talking Therapies
+    definitions require, so a client who returns a year later starts a new one.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="episodes")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_open_episode_per_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode of {self.client} from {self.started_on}"
+
+
+class Frequency(models.TextChoices):
+    EVERY_SESSION = "every_session", "Every session"
+    EVERY_OTHER_SESSION = "every_other_session", "Every other session"
+    MONTHLY = "monthly", "Monthly"
+    FIRST_SESSION = "first_session", "First session only"
+    OFF = "off", "Not used"
+
+
+class PlanItem(models.Model):
+    """One line of an episode's measurement plan: which instrument, how often."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="plan")
+    instrument = models.CharField(max_length=40)
+    frequency = models.CharField(max_length=24, choices=Frequency.choices)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "instrument"], name="plan_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument}: {self.get_frequency_display()}"
+
+
+class TherapySession(models.Model):
+    """A session that happened, as the check-ins see it: with an appointment, or on a date
+    recorded without one (an import, or the API). Every response belongs to one."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="sessions")
+    appointment = models.OneToOneField(
+        "booking.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="therapy_session",
+    )
+    # The session's day in the practice's zone.
+    date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "date"], name="one_session_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session on {self.date}"
+
+
+class Respondent(models.TextChoices):
+    CLIENT = "client", "Client"
+    THERAPIST = "therapist", "Therapist"
+
+
+class ResponseSource(models.TextChoices):
+    CHECKIN = "checkin", "Client check-in link"
+    STAFF = "staff", "Entered by staff"
+    API = "api", "API"
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def visible_to(self, user: User) -> "ResponseQuerySet":
+        return scoped_to_clinician(self, user, therapist="session__episode__therapist")
+
+
+class Response(models.Model):
+    """One completed instrument, scored when it was recorded (by alliance.clinical)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(TherapySession, on_delete=models.PROTECT, related_name="responses")
+    # The same as session.episode.client, kept here so a client's series is one indexed read.
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="responses")
+    instrument = models.CharField(max_length=40)
+    instrument_version = models.CharField(max_length=20)
+    respondent = models.CharField(max_length=10, choices=Respondent.choices)
+    answers = models.JSONField()
+    total = models.IntegerField()
+    band = models.CharField(max_length=60, blank=True)
+    prorated = models.BooleanField(default=False)
+    flags = models.JSONField(default=list, blank=True)
+    comment = models.TextField("in the client's own words", blank=True, max_length=2000)
+    completed_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A retried API call carries the same key and finds the first row.
+    idempotency_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["completed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "instrument"], name="one_response_a_session")
+        ]
+        indexes = [models.Index(fields=["client", "instrument", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.uuid}"
+
+
+class CheckinInvitation(models.Model):
+    """A client's one-time link to the check-in after an appointment.
+
+    The link carries a signed reference to this row (alliance.care.tokens), nothing personal;
+    it works once, until `expires_at`. The instruments asked are fixed when it is issued.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    appointment = models.ForeignKey(
+        "booking.Appointment", on_delete=models.CASCADE, related_name="checkin_invitations"
+    )
+    instruments = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Check-in invitation {self.uuid}"
+
+
+class AlertKind(models.TextChoices):
+    RISK = "risk", "Risk: self-harm item answered"
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def visible_to(self, user: User) -> "AlertQuerySet":
+        """The treating therapist's and the owner's; a risk alert also the designated
+        clinician's, who is told of every one."""
+        visible = scoped_to_clinician(self, user, therapist="therapist")
+        designated = Practice.objects.current().designated_clinician_id
+        if user.is_authenticated and user.is_active and designated == user.pk:
+            visible = visible | self.filter(kind=AlertKind.RISK)
+        return visible
+
+    def open(self) -> "AlertQuerySet":
+        return self.filter(state=AlertState.OPEN)
+
+
+class Alert(models.Model):
+    """Something about a client that a therapist should act on, created with its evidence."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=24, choices=AlertKind.choices)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="alerts")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="alerts")
+    response = models.ForeignKey(
+        Response, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    state = models.CharField(max_length=16, choices=AlertState.choices, default=AlertState.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "kind"], name="one_alert_per_response_and_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.uuid}"

@@ -71,6 +71,22 @@ class Practice(models.Model):
     waitlist_offer_count = models.PositiveSmallIntegerField(
         default=5, help_text="How many people on a waitlist are offered a freed time at once."
     )
+    designated_clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Told at once, with the treating therapist, when a client's answers show risk. "
+            "With no one chosen, the practice owners are told."
+        ),
+    )
+    checkin_link_days = models.PositiveSmallIntegerField(
+        "check-in links last (days)",
+        default=7,
+        help_text="How long a client's check-in link works after it is sent.",
+    )
 
     objects: ClassVar[PracticeManager] = PracticeManager()
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -149,7 +150,9 @@ def test_it_never_fails_on_hostile_input(data: dict[str, str], start: str) -> No
 
 
 def booked(hours_ahead: int = 72) -> Appointment:
-    start = local(3, 10) if hours_ahead == 72 else local(0, 10) + timedelta(hours=hours_ahead)
+    # Not a wall-clock hour today: that could already be past when the suite runs late.
+    soon = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=hours_ahead)
+    start = local(3, 10) if hours_ahead == 72 else soon
     return appointment_book(
         therapist=bookable_therapist(),
         appointment_type=consultation_type(),

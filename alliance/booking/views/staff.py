@@ -29,6 +29,8 @@ from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, Sta
 from alliance.booking.models import Appointment, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
+from alliance.care.alerts import open_alerts_for
+from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
 from alliance.scheduling.display import format_local
 
@@ -48,15 +50,19 @@ def schedule(request: StaffRequest) -> HttpResponse:
     start = datetime.combine(days[0], time(), zone)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), zone)
     appointments = (
-        Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
-        .exclude(status="entered-in-error")
-        .select_related("client", "appointment_type")
-        .order_by("start")
+        with_therapist_rating(
+            Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
+            .exclude(status="entered-in-error")
+            .select_related("client", "appointment_type", "therapist")
+            .order_by("start")
+        )
         if chosen
         else Appointment.objects.none()
     )
+    now = timezone.now()
     by_day: dict[date, list[Appointment]] = {day: [] for day in days}
     for appointment in appointments:
+        appointment.ratable = session_ratable(appointment, request.user, now)  # type: ignore[attr-defined]
         by_day[appointment.start.astimezone(zone).date()].append(appointment)
     step = timedelta(days=7 if view == "week" else 1)
     return render(
@@ -70,6 +76,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
             "previous": days[0] - step,
             "next": days[0] + step,
             "today": today,
+            "open_alerts": open_alerts_for(request.user),
         },
     )
 
@@ -183,6 +190,7 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
             "mark_form": AppointmentMarkForm(),
             "move_form": AppointmentMoveForm(zone=zone),
             "changeable": appointment.is_active and appointment.start > timezone.now(),
+            "ratable": session_ratable(appointment, request.user, timezone.now()),
         },
     )
 

@@ -1,0 +1,199 @@
+"""The client's check-in after a session: which instruments, the one-time link, the answers.
+
+A link is the invitation's UUID signed with SECRET_KEY: opaque, with nothing personal in it. It
+works once (`used_at`) and until `expires_at`; the invitation is issued when its e-mail is sent,
+so a reminder-style retry or a new link asked for later asks what is due at that moment.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+
+from alliance.accounts.models import User
+from alliance.booking.availability import practice_zone
+from alliance.booking.models import Appointment, AppointmentQuerySet, AppointmentStatus
+from alliance.care.instruments import in_checkin_order, instrument
+from alliance.care.models import CheckinInvitation, Respondent, Response, ResponseSource
+from alliance.care.services import (
+    ResponseExists,
+    episode_open,
+    response_record,
+    session_for_appointment,
+)
+from alliance.clinical.plan import instruments_due
+from alliance.clinical.scoring import AnswerError, Problem, score
+from alliance.practice.models import Practice
+
+SALT = "alliance.care.checkin"
+# Statuses after which a check-in makes sense: the session took place (or may have: staff do
+# not always mark attendance). Cancelled, no-show and mistaken ones get none.
+CHECKIN_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.FULFILLED,
+)
+# A client may ask for a new link this long after the session; later answers would not be
+# about that session any more.
+RENEWABLE_FOR = timedelta(days=30)
+
+
+def checkin_token_make(invitation: CheckinInvitation) -> str:
+    return signing.dumps(str(invitation.uuid), salt=SALT)
+
+
+def checkin_token_read(token: str) -> CheckinInvitation | None:
+    """The invitation a link names, used or expired included; None when forged."""
+    try:
+        invitation_uuid = signing.loads(token, salt=SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        CheckinInvitation.objects.select_related("appointment", "appointment__client")
+        .filter(uuid=invitation_uuid)
+        .first()
+    )
+
+
+def checkin_instruments_due(appointment: Appointment) -> list[str]:
+    """What the client is asked after this appointment, from the episode's plan."""
+    day = appointment.start.astimezone(practice_zone()).date()
+    episode = episode_open(client=appointment.client, therapist=appointment.therapist, on=day)
+    earlier = episode.sessions.filter(date__lt=day).count()
+    last_answered = dict(
+        Response.objects.filter(session__episode=episode, session__date__lt=day)
+        .values("instrument")
+        .annotate(last=Max("session__date"))
+        .values_list("instrument", "last")
+    )
+    due = instruments_due(
+        [(item.instrument, item.frequency) for item in episode.plan.all()],  # type: ignore[misc]
+        session_number=earlier + 1,
+        last_answered=last_answered,
+        today=day,
+    )
+    asked = [code for code in due if (found := instrument(code)) and found.respondent == "client"]
+    return in_checkin_order(asked)
+
+
+def checkin_invitation_issue(
+    *, appointment: Appointment, now: datetime
+) -> CheckinInvitation | None:
+    """The link to send now: the open one, else a new one; None when nothing should be sent
+    (the appointment did not happen, or the client has answered already)."""
+    if appointment.status not in CHECKIN_STATUSES or not appointment.client.email:
+        return None
+    invitations = appointment.checkin_invitations.all()
+    if any(invitation.used_at is not None for invitation in invitations):
+        return None
+    current = next((inv for inv in invitations if inv.expires_at > now), None)
+    if current is not None:
+        return current
+    codes = checkin_instruments_due(appointment)
+    if not codes:
+        return None
+    days = Practice.objects.current().checkin_link_days
+    return CheckinInvitation.objects.create(
+        appointment=appointment,
+        instruments=codes,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+
+
+def checkin_renewable(invitation: CheckinInvitation, now: datetime) -> bool:
+    appointment = invitation.appointment
+    return (
+        invitation.used_at is None
+        and appointment.status in CHECKIN_STATUSES
+        and bool(appointment.client.email)
+        and now - appointment.end < RENEWABLE_FOR
+    )
+
+
+@dataclass(frozen=True)
+class CheckinInvalid(Exception):
+    """Answers that cannot be recorded, by instrument: nothing was saved."""
+
+    problems: Mapping[str, list[Problem]]
+
+
+def checkin_submit(
+    *,
+    invitation: CheckinInvitation,
+    answers: Mapping[str, Mapping[str, object]],
+    comment: str,
+    now: datetime,
+) -> bool:
+    """Record every instrument of the check-in at once; False if it was recorded before.
+
+    Raises CheckinInvalid when any answer is missing or wrong, before anything is written.
+    """
+    problems: dict[str, list[Problem]] = {}
+    for code in invitation.instruments:
+        found = instrument(code)
+        if found is None:
+            continue  # removed from the practice's definitions since the link was sent
+        try:
+            score(found, answers.get(code, {}))
+        except AnswerError as error:
+            problems[code] = list(error.problems)
+    if problems:
+        raise CheckinInvalid(problems)
+    with transaction.atomic():
+        locked = CheckinInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.used_at is not None:
+            return False
+        session = session_for_appointment(appointment=invitation.appointment)
+        written = 0
+        for code in invitation.instruments:
+            if instrument(code) is None:
+                continue
+            try:
+                response_record(
+                    session=session,
+                    instrument_code=code,
+                    answers=answers.get(code, {}),
+                    completed_at=now,
+                    source=ResponseSource.CHECKIN,
+                    # The client's own words go with the first (the relationship) check-in.
+                    comment=comment if written == 0 else "",
+                )
+            except ResponseExists:
+                continue  # recorded for this session another way (the API) before
+            written += 1
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+    return True
+
+
+def checkin_showed_risk(invitation: CheckinInvitation) -> bool:
+    # JSON containment is not portable to SQLite; a session has a handful of responses.
+    flags = Response.objects.filter(
+        session__appointment=invitation.appointment, respondent=Respondent.CLIENT
+    ).values_list("flags", flat=True)
+    return any("risk" in row for row in flags)
+
+
+def session_ratable(appointment: Appointment, user: User, now: datetime) -> bool:
+    """The therapist rates a session of theirs once it has started (and did not fall through)."""
+    return (
+        appointment.appointment_type.sends_checkin
+        and appointment.therapist.user_id == user.pk
+        and appointment.start <= now
+        and appointment.status in CHECKIN_STATUSES
+    )
+
+
+def with_therapist_rating(appointments: AppointmentQuerySet) -> AppointmentQuerySet:
+    """Each appointment with `rated`: has its therapist rated the session yet?"""
+    return appointments.annotate(
+        rated=Exists(
+            Response.objects.filter(
+                session__appointment=OuterRef("pk"), respondent=Respondent.THERAPIST
+            )
+        )
+    )

@@ -1,0 +1,85 @@
+"""The care e-mails the outbox sends: a client's check-in link, and risk alerts to staff.
+
+Neither says who the client is or what they answered: a link and a time, nothing more
+(docs/security.md). Both are rendered when sent, from the rows as they are then.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from alliance.booking.models import Appointment, Message
+from alliance.booking.outbox import message_id
+from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
+from alliance.care.instruments import instrument
+from alliance.care.models import Alert
+from alliance.practice.models import Practice
+from alliance.scheduling.display import format_local
+
+
+def _email(
+    message: Message, *, to: str, subject: str, template: str, context: dict[str, object]
+) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"care/email/{template}.txt", context),
+        to=[to],
+        headers={"Message-ID": message_id(message)},
+    )
+    email.attach_alternative(render_to_string(f"care/email/{template}.html", context), "text/html")
+    return email
+
+
+def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
+    assert message.appointment_id is not None  # a check-in is about an appointment
+    appointment = Appointment.objects.select_related("client", "therapist", "appointment_type").get(
+        pk=message.appointment_id
+    )
+    invitation = checkin_invitation_issue(appointment=appointment, now=now)
+    if invitation is None:
+        return None
+    practice = Practice.objects.current()
+    minutes = sum(
+        found.minutes for code in invitation.instruments if (found := instrument(code)) is not None
+    )
+    context = {
+        "practice": practice,
+        "minutes": max(minutes, 1),
+        "expires": format_local(invitation.expires_at, ZoneInfo(practice.time_zone)),
+        "link": settings.SITE_URL
+        + reverse("care:checkin", kwargs={"token": checkin_token_make(invitation)}),
+    }
+    return _email(
+        message,
+        to=appointment.client.email,
+        subject=f"How was your session? A {context['minutes']}-minute check-in",
+        template="checkin",
+        context=context,
+    )
+
+
+def alert_email(message: Message) -> EmailMultiAlternatives | None:
+    assert message.alert_id is not None  # only alert messages come here
+    alert = Alert.objects.select_related("client").get(pk=message.alert_id)
+    recipient = message.recipient
+    if recipient is None or not recipient.is_active:
+        return None
+    practice = Practice.objects.current()
+    context = {
+        "practice": practice,
+        "raised": format_local(alert.created_at, ZoneInfo(practice.time_zone)),
+        "link": settings.SITE_URL
+        + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})
+        + "#alerts",
+    }
+    return _email(
+        message,
+        to=recipient.email,
+        subject="Urgent: a check-in needs your review today",
+        template="risk_alert",
+        context=context,
+    )

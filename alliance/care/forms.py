@@ -1,0 +1,65 @@
+"""Forms built from instrument definitions: the client's check-in and the therapist's rating.
+
+Each item is a radio group named by its stable item id (unique across instruments), so a form
+can hold several instruments and a resubmitted page keeps every answer.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+
+from alliance.clinical.instruments import Instrument, Item
+
+COMMENT_MAX = 2000
+
+
+def _item_field(item: Item) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=item.text,
+        choices=[(option.value, option.label) for option in item.scale.options],
+        coerce=int,
+        empty_value=None,
+        required=item.required,
+        widget=forms.RadioSelect(attrs={"class": "answer"}),
+        error_messages={
+            "required": "Please choose an answer.",
+            "invalid_choice": "Please choose one of the answers shown.",
+        },
+    )
+
+
+class InstrumentsForm(forms.Form):
+    """Every item of `instruments`, in order, each required as its definition says."""
+
+    def __init__(self, instruments: Sequence[Instrument], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = list(instruments)
+        for found in self.instruments:
+            for item in found.items:
+                self.fields[item.id] = _item_field(item)
+
+    def blocks(self) -> list[tuple[Instrument, list[forms.BoundField]]]:
+        """For the template: each instrument with its bound fields."""
+        return [(found, [self[item.id] for item in found.items]) for found in self.instruments]
+
+    def answers(self) -> dict[str, dict[str, int]]:
+        """The cleaned answers by instrument code; unanswered optional items are left out."""
+        return {
+            found.code: {
+                item.id: self.cleaned_data[item.id]
+                for item in found.items
+                if self.cleaned_data.get(item.id) is not None
+            }
+            for found in self.instruments
+        }
+
+
+class CheckinForm(InstrumentsForm):
+    comment = forms.CharField(
+        label="Anything you would like your therapist to know?",
+        help_text="Optional. Only your therapist and the practice's clinicians read it.",
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

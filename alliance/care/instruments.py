@@ -1,0 +1,31 @@
+"""The practice's instruments: the shipped definitions and those in INSTRUMENTS_DIR.
+
+Loaded once per process. A broken definition stops start-up with the file and field named
+(the system check alliance.care.E001), rather than failing at a client's check-in.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from alliance.clinical.instruments import Instrument, load_instruments
+
+# The order a client's check-in asks them in: the relationship first, while the session is
+# fresh, then symptoms, then self-esteem.
+CHECKIN_ORDER = ("alliance_client", "phq9", "gad7", "rses")
+
+
+@cache
+def instruments() -> dict[str, Instrument]:
+    extra = [Path(settings.INSTRUMENTS_DIR)] if settings.INSTRUMENTS_DIR else []
+    return load_instruments(extra)
+
+
+def instrument(code: str) -> Instrument | None:
+    return instruments().get(code)
+
+
+def in_checkin_order(codes: list[str]) -> list[str]:
+    rank = {code: position for position, code in enumerate(CHECKIN_ORDER)}
+    return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))

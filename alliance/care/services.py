@@ -1,0 +1,203 @@
+"""Writes about care: episodes, sessions, responses and the alerts they raise.
+
+Scoring is alliance.clinical's; these functions store its result. A response that shows risk
+creates its alert and the alert's e-mails in the same transaction, so a failure to send never
+loses it (the outbox retries; the alert is on the therapist's schedule either way).
+"""
+
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alliance.accounts.models import Role, User
+from alliance.booking.availability import practice_zone
+from alliance.booking.models import Appointment
+from alliance.booking.outbox import messages_schedule_alert
+from alliance.care.instruments import instrument
+from alliance.care.models import (
+    Alert,
+    AlertKind,
+    Client,
+    Episode,
+    Frequency,
+    PlanItem,
+    Response,
+    ResponseSource,
+    TherapySession,
+)
+from alliance.clinical.scoring import AnswerError, Problem, score
+from alliance.practice.models import Practice, Therapist
+
+logger = logging.getLogger(__name__)
+
+# A new episode's measurement plan; the therapist changes it on the client's page.
+DEFAULT_PLAN = (
+    ("alliance_client", Frequency.EVERY_SESSION),
+    ("alliance_therapist", Frequency.EVERY_SESSION),
+    ("phq9", Frequency.EVERY_SESSION),
+    ("gad7", Frequency.EVERY_SESSION),
+    ("rses", Frequency.MONTHLY),
+)
+
+
+class ResponseExists(Exception):
+    """This session already has an answer to this instrument."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("This session already has a response to that instrument.")
+        self.response = response
+
+
+def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
+    """The client's open episode of care, started (with the default plan) if there is none."""
+    episode = Episode.objects.open().filter(client=client).first()
+    if episode is not None:
+        return episode
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(client=client, therapist=therapist, started_on=on)
+            PlanItem.objects.bulk_create(
+                PlanItem(episode=episode, instrument=code, frequency=frequency)
+                for code, frequency in DEFAULT_PLAN
+            )
+    except IntegrityError:
+        # Another request opened it a moment ago (one_open_episode_per_client).
+        return Episode.objects.open().get(client=client)
+    return episode
+
+
+def session_on(
+    *,
+    client: Client,
+    therapist: Therapist,
+    day: date,
+    appointment: Appointment | None = None,
+) -> TherapySession:
+    """The session on that day (one a day per episode), recorded if new."""
+    episode = episode_open(client=client, therapist=therapist, on=day)
+    if appointment is not None:
+        found = TherapySession.objects.filter(appointment=appointment).first()
+        if found is not None:
+            return found
+    try:
+        with transaction.atomic():
+            session, created = TherapySession.objects.get_or_create(
+                episode=episode, date=day, defaults={"appointment": appointment}
+            )
+    except IntegrityError:
+        session = TherapySession.objects.get(episode=episode, date=day)
+        created = False
+    if not created and appointment is not None and session.appointment_id is None:
+        session.appointment = appointment
+        session.save(update_fields=["appointment"])
+    return session
+
+
+def session_for_appointment(*, appointment: Appointment) -> TherapySession:
+    local_day = appointment.start.astimezone(practice_zone()).date()
+    return session_on(
+        client=appointment.client,
+        therapist=appointment.therapist,
+        day=local_day,
+        appointment=appointment,
+    )
+
+
+def response_score_check(code: str, answers: Mapping[str, object]) -> None:
+    """Raise AnswerError if `answers` would be refused, without recording anything."""
+    found = instrument(code)
+    if found is None:
+        raise AnswerError([Problem(None, f"There is no instrument {code!r}.")])
+    score(found, answers)
+
+
+@transaction.atomic
+def response_record(
+    *,
+    session: TherapySession,
+    instrument_code: str,
+    answers: Mapping[str, object],
+    completed_at: datetime,
+    source: ResponseSource,
+    comment: str = "",
+    recorded_by: User | None = None,
+    idempotency_key: str | None = None,
+) -> Response:
+    """Score and store one instrument's answers; a risk answer raises its alert at once.
+
+    Raises AnswerError (naming the items) for answers that cannot be scored, and
+    ResponseExists when the session already has this instrument.
+    """
+    if idempotency_key:
+        earlier = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    found = instrument(instrument_code)
+    if found is None:
+        raise AnswerError([Problem(None, f"There is no instrument {instrument_code!r}.")])
+    result = score(found, answers)
+    existing = Response.objects.filter(session=session, instrument=found.code).first()
+    if existing is not None:
+        raise ResponseExists(existing)
+    response = Response.objects.create(
+        session=session,
+        client_id=session.episode.client_id,
+        instrument=found.code,
+        instrument_version=found.version,
+        respondent=found.respondent,
+        answers=dict(result.answers),
+        total=result.total,
+        band=result.band or "",
+        prorated=result.prorated,
+        flags=sorted(result.flags),
+        comment=comment.strip(),
+        completed_at=completed_at,
+        source=source,
+        recorded_by=recorded_by,
+        idempotency_key=idempotency_key or None,
+    )
+    if "risk" in result.flags:
+        risk_alert_raise(response=response, episode=session.episode)
+    return response
+
+
+def risk_alert_raise(*, response: Response, episode: Episode) -> Alert:
+    """The one signal that must never be missed or delayed (domain.md, PHQ-9 item 9)."""
+    alert = Alert.objects.create(
+        kind=AlertKind.RISK,
+        client_id=episode.client_id,
+        therapist=episode.therapist,
+        response=response,
+    )
+    recipients = risk_alert_recipients(episode.therapist)
+    if not recipients:
+        logger.error("risk alert %s: no active clinician to tell by e-mail", alert.uuid)
+    messages_schedule_alert(alert=alert, recipients=recipients, now=timezone.now())
+    logger.warning("risk alert %s raised", alert.uuid)
+    return alert
+
+
+def risk_alert_recipients(therapist: Therapist) -> list[User]:
+    """The treating therapist and the practice's designated clinician (else its owners)."""
+    practice = Practice.objects.current()
+    people: list[User] = []
+    if therapist.user is not None:
+        people.append(therapist.user)
+    if practice.designated_clinician is not None:
+        people.append(practice.designated_clinician)
+    else:
+        people.extend(User.objects.filter(role=Role.OWNER))
+    unique = {person.pk: person for person in people if person.is_active}
+    return list(unique.values())
+
+
+@transaction.atomic
+def plan_update(*, episode: Episode, frequencies: Mapping[str, str]) -> None:
+    """Set how often each instrument is asked in this episode, from the next invitation on."""
+    for code, frequency in frequencies.items():
+        PlanItem.objects.update_or_create(
+            episode=episode, instrument=code, defaults={"frequency": frequency}
+        )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from alliance.care.views import checkin, staff
+
+app_name = "care"
+urlpatterns = [
+    path("checkin/<str:token>/", checkin.checkin, name="checkin"),
+    path("checkin/<str:token>/thanks/", checkin.checkin_thanks, name="checkin_thanks"),
+    path("checkin/<str:token>/new-link/", checkin.checkin_renew, name="checkin_renew"),
+    path("staff/clients/", staff.client_list, name="clients"),
+    path("staff/clients/<uuid:client_uuid>/", staff.client_detail, name="client"),
+    path("staff/clients/<uuid:client_uuid>/plan/", staff.client_plan, name="client_plan"),
+    path(
+        "staff/appointments/<uuid:appointment_uuid>/rate/",
+        staff.session_rate,
+        name="session_rate",
+    ),
+]

@@ -1,0 +1,108 @@
+"""The client's check-in link: answer, see thanks (and crisis help when an answer shows risk).
+
+No sign-in: the link is the only key (alliance.care.checkins). Every page here works without
+JavaScript; a small script only keeps answers on the device in case the page is lost.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliance.accounts.access import public
+from alliance.booking.outbox import messages_schedule_checkin
+from alliance.care.checkins import (
+    CheckinInvalid,
+    checkin_renewable,
+    checkin_showed_risk,
+    checkin_submit,
+    checkin_token_read,
+)
+from alliance.care.forms import CheckinForm
+from alliance.care.instruments import instrument
+from alliance.care.models import CheckinInvitation
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "care/checkin_unknown.html", status=404)
+
+
+def _closed(request: HttpRequest, token: str, invitation: CheckinInvitation) -> HttpResponse:
+    """Used or expired: say which, kindly, and offer a new link where one makes sense."""
+    if invitation.used_at is not None:
+        return redirect("care:checkin_thanks", token=token)
+    return render(
+        request,
+        "care/checkin_expired.html",
+        {"token": token, "renewable": checkin_renewable(invitation, timezone.now())},
+        status=410,
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = checkin_token_read(token)
+    if invitation is None:
+        return _not_found(request)
+    now = timezone.now()
+    if invitation.used_at is not None or invitation.expires_at <= now:
+        return _closed(request, token, invitation)
+    asked = [found for code in invitation.instruments if (found := instrument(code)) is not None]
+    form = CheckinForm(asked, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checkin_submit(
+                invitation=invitation,
+                answers=form.answers(),
+                comment=form.cleaned_data["comment"],
+                now=now,
+            )
+        except CheckinInvalid as invalid:
+            for problems in invalid.problems.values():
+                for problem in problems:
+                    form.add_error(
+                        problem.item if problem.item in form.fields else None, problem.message
+                    )
+        else:
+            return redirect("care:checkin_thanks", token=token)
+    return render(
+        request,
+        "care/checkin.html",
+        {
+            "form": form,
+            "token": token,
+            "minutes": max(sum(found.minutes for found in asked), 1),
+            "own_checkin": any(not found.validated for found in asked),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@public
+@require_GET
+def checkin_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = checkin_token_read(token)
+    if invitation is None:
+        return _not_found(request)
+    if invitation.used_at is None:
+        return redirect("care:checkin", token=token)
+    return render(request, "care/checkin_thanks.html", {"risk": checkin_showed_risk(invitation)})
+
+
+@public
+@require_POST
+def checkin_renew(request: HttpRequest, token: str) -> HttpResponse:
+    """An expired link asks for a new one, sent to the address the practice has on file."""
+    invitation = checkin_token_read(token)
+    if invitation is None:
+        return _not_found(request)
+    now = timezone.now()
+    if invitation.used_at is not None:
+        return redirect("care:checkin_thanks", token=token)
+    if not checkin_renewable(invitation, now):
+        return render(
+            request, "care/checkin_expired.html", {"token": token, "renewable": False}, status=410
+        )
+    messages_schedule_checkin(appointment=invitation.appointment, now=now)
+    return render(request, "care/checkin_renewed.html")

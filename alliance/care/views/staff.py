@@ -1,0 +1,122 @@
+"""The therapist's side: their clients, each client's responses, the plan, the session rating."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliance.accounts.access import StaffRequest, role_required
+from alliance.accounts.models import Role
+from alliance.care.access import (
+    clients_in_care_of,
+    get_appointment_to_rate,
+    get_client_for_clinician,
+)
+from alliance.care.forms import InstrumentsForm
+from alliance.care.instruments import instrument, instruments
+from alliance.care.models import Alert, Frequency, Response, ResponseSource
+from alliance.care.services import (
+    ResponseExists,
+    plan_update,
+    response_record,
+    session_for_appointment,
+)
+from alliance.care.summaries import client_series
+from alliance.clinical.scoring import AnswerError
+
+THERAPIST_FORM = "alliance_therapist"
+clinician_required = role_required(Role.OWNER, Role.THERAPIST)
+
+
+@clinician_required
+@require_GET
+def client_list(request: StaffRequest) -> HttpResponse:
+    clients = clients_in_care_of(request.user).select_related("therapist").order_by("name")
+    return render(request, "care/client_list.html", {"clients": clients})
+
+
+@clinician_required
+@require_GET
+def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
+    client = get_client_for_clinician(request.user, client_uuid)
+    episode = client.episodes.filter(ended_on__isnull=True).first()
+    planned = {item.instrument: item.frequency for item in episode.plan.all()} if episode else {}
+    return render(
+        request,
+        "care/client_detail.html",
+        {
+            "client": client,
+            "series": client_series(client),
+            "alerts": Alert.objects.visible_to(request.user)
+            .filter(client=client)
+            .select_related("response"),
+            "comments": Response.objects.filter(client=client)
+            .exclude(comment="")
+            .select_related("session")
+            .order_by("-completed_at")[:5],
+            "episode": episode,
+            "plan": [
+                (found, planned.get(code, Frequency.OFF)) for code, found in instruments().items()
+            ],
+            "frequencies": Frequency.choices,
+        },
+    )
+
+
+@clinician_required
+@require_POST
+def client_plan(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
+    client = get_client_for_clinician(request.user, client_uuid)
+    episode = client.episodes.filter(ended_on__isnull=True).first()
+    if episode is None:
+        messages.error(request, "The plan starts with the first session; there is none yet.")
+        return redirect("care:client", client_uuid=client.uuid)
+    chosen = {code: request.POST.get(f"plan-{code}", "") for code in instruments()}
+    refused = [code for code, value in chosen.items() if value not in Frequency.values]
+    if refused:
+        messages.error(request, "Choose how often for every instrument; nothing was changed.")
+    else:
+        plan_update(episode=episode, frequencies=chosen)
+        messages.success(request, "Measurement plan saved.")
+    return redirect("care:client", client_uuid=client.uuid)
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def session_rate(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_to_rate(request.user, appointment_uuid)
+    found = instrument(THERAPIST_FORM)
+    assert found is not None  # shipped, and definitions are checked at start-up
+    existing = Response.objects.filter(
+        session__appointment=appointment, instrument=THERAPIST_FORM
+    ).first()
+    form = InstrumentsForm([found], request.POST if request.method == "POST" else None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            response_record(
+                session=session_for_appointment(appointment=appointment),
+                instrument_code=THERAPIST_FORM,
+                answers=form.answers()[THERAPIST_FORM],
+                completed_at=timezone.now(),
+                source=ResponseSource.STAFF,
+                recorded_by=request.user,
+            )
+        except AnswerError as error:
+            for problem in error.problems:
+                form.add_error(
+                    problem.item if problem.item in form.fields else None, problem.message
+                )
+        except ResponseExists:
+            pass  # a double submit: the first rating counts
+        if not form.errors:
+            messages.success(request, "Thank you: your rating of the session is saved.")
+            return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    return render(
+        request,
+        "care/session_rate.html",
+        {"appointment": appointment, "form": form, "existing": existing, "instrument": found},
+        status=422 if form.errors else 200,
+    )

@@ -1,0 +1,277 @@
+"""The client's check-in: the link after a session, answering on it, and what happens next."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client as Browser
+from django.utils import timezone
+from pytest_django.fixtures import Settings
+
+from alliance.accounts.models import Role
+from alliance.booking.appointments import appointment_cancel, appointment_mark
+from alliance.booking.models import Message, MessageKind, MessageStatus
+from alliance.booking.outbox import outbox_flush
+from alliance.care.instruments import instruments
+from alliance.care.models import Alert, CheckinInvitation, Response
+from alliance.practice.models import Practice
+from tests.booking.fixtures import bookable_therapist
+from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
+from tests.conftest import make_therapist, make_user
+from tests.smtp import SmtpServer, free_port, message_parts
+
+pytestmark = pytest.mark.django_db
+
+FIRST_SESSION = ["alliance_client", "phq9", "gad7", "rses"]
+MINUTES = sum(instruments()[code].minutes for code in FIRST_SESSION)
+
+
+def crisis_card(html: str) -> str:
+    start = html.index('<section class="crisis-card"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.fixture(autouse=True)
+def _mail(smtp_server: SmtpServer, settings: Settings) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    settings.SITE_URL = "https://practice.example"
+
+
+def test_the_link_is_sent_when_the_session_ends_and_not_before(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    outbox_flush()
+    assert smtp_server.messages == []
+    with after(appointment):
+        assert outbox_flush() == 1
+    (message,) = smtp_server.messages
+    assert message["To"] == "casey@example.com"
+    assert message["Subject"].startswith("How was your session?")
+    text = message_parts(message)["text/plain"]
+    assert "https://practice.example/checkin/" in text
+    # Nothing personal: not the client's name, not the therapist's, not the kind of visit.
+    for personal in ("Casey", "Bo Bookable", "Session"):
+        assert personal not in text
+        assert personal not in message["Subject"]
+
+
+def test_marking_a_session_attended_sends_the_link_at_once(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    with time_machine.travel(appointment.start + timedelta(minutes=10)):
+        appointment_mark(appointment=appointment, status="fulfilled")
+        assert outbox_flush() == 1
+    assert "/checkin/" in message_parts(smtp_server.messages[0])["text/plain"]
+
+
+def test_a_cancelled_session_sends_no_check_in(smtp_server: SmtpServer) -> None:
+    appointment = session_booked(days_ahead=3)
+    appointment_cancel(appointment=appointment)
+    with after(appointment):
+        outbox_flush()
+    assert all("/checkin/" not in message_parts(m)["text/plain"] for m in smtp_server.messages)
+
+
+def test_a_no_show_sends_no_check_in(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    with after(appointment):
+        appointment_mark(appointment=appointment, status="noshow")
+        assert outbox_flush() == 0
+    assert appointment.messages.get(kind=MessageKind.CHECKIN).status == MessageStatus.CANCELLED
+
+
+def test_the_first_check_in_asks_relationship_then_symptoms_and_says_how_long(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        page = Browser().get(path_of(link))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert CheckinInvitation.objects.get().instruments == FIRST_SESSION
+    positions = [html.index(f'id="instrument-{code}"') for code in FIRST_SESSION]
+    assert positions == sorted(positions)
+    assert f"About {MINUTES} minutes" in html
+    assert "Thoughts that you would be better off dead" in html
+    assert "not a validated test" in html
+
+
+def test_answering_records_every_instrument_scored(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION, phq9_1=3, phq9_2=2, gad7_1=1, ac_overall=4)
+    with after(appointment):
+        done = Browser().post(path_of(link), {**answers, "comment": "It felt rushed today."})
+    assert done.status_code == 302
+    assert done["Location"].endswith("/thanks/")
+    by_code = {response.instrument: response for response in Response.objects.all()}
+    assert set(by_code) == set(FIRST_SESSION)
+    assert by_code["phq9"].total == 5
+    assert by_code["phq9"].band == "Mild"
+    assert by_code["gad7"].total == 1
+    assert by_code["alliance_client"].total == 1 * 6 + 4
+    assert by_code["alliance_client"].comment == "It felt rushed today."
+    assert by_code["phq9"].flags == []
+    assert Alert.objects.count() == 0
+    assert {response.session.appointment for response in by_code.values()} == {appointment}
+
+
+def test_a_second_submit_of_the_same_link_records_nothing_new(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION)
+    browser = Browser()
+    with after(appointment):
+        browser.post(path_of(link), answers)
+        again = browser.post(path_of(link), all_answered(FIRST_SESSION, phq9_1=3))
+        page = browser.get(again["Location"])
+    assert again.status_code == 302
+    assert Response.objects.count() == len(FIRST_SESSION)
+    assert Response.objects.get(instrument="phq9").total == 0
+    assert "Thank you" in page.content.decode()
+    assert 'class="crisis-card"' not in page.content.decode()
+
+
+def test_missing_answers_are_refused_and_everything_chosen_is_kept(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION, phq9_4=2)
+    del answers["phq9_9"], answers["ac_safe"]
+    with after(appointment):
+        page = Browser().post(path_of(link), {**answers, "comment": "Keep me"})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "A few answers are missing" in html
+    assert 'href="#q-phq9_9"' in html
+    assert 'href="#q-ac_safe"' in html
+    assert 'name="phq9_4" value="2" id="id_phq9_4_2" checked' in html
+    assert "Keep me" in html
+    assert Response.objects.count() == 0
+
+
+def test_a_made_up_answer_value_is_refused_not_a_500(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        page = Browser().post(
+            path_of(link), {**all_answered(FIRST_SESSION), "phq9_1": "7", "gad7_2": "x"}
+        )
+    assert page.status_code == 422
+    assert "Please choose one of the answers shown." in page.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_risk_answer_shows_crisis_help_and_alerts_the_clinicians_at_once(
+    smtp_server: SmtpServer, settings: Settings
+) -> None:
+    tara = make_user("tara@example.com", Role.THERAPIST)
+    lead = make_user("lead@example.com", Role.THERAPIST)
+    therapist = make_therapist("tara-tate", tara)
+    bookable_therapist(therapist.slug)
+    Practice.objects.filter(pk=1).update(phone="(305) 555-0142", designated_clinician=lead)
+    appointment = session_booked(therapist=therapist)
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        done = Browser().post(path_of(link), all_answered(FIRST_SESSION, phq9_9=1))
+        thanks = Browser().get(done["Location"])
+        # Every page carries a crisis strip; this card is the one the risk answer brings.
+        card = crisis_card(thanks.content.decode())
+        assert 'href="tel:988"' in card
+        assert 'href="sms:988"' in card
+        assert 'href="tel:911"' in card
+        assert 'href="tel:(305) 555-0142"' in card
+        alert = Alert.objects.get()
+        assert alert.kind == "risk"
+        assert alert.therapist == therapist
+        assert alert.response == Response.objects.get(instrument="phq9")
+        assert Response.objects.get(instrument="phq9").flags == ["risk"]
+        before = len(smtp_server.messages)
+        assert outbox_flush() == 2
+    told = {m["To"]: m for m in smtp_server.messages[before:]}
+    assert set(told) == {"tara@example.com", "lead@example.com"}
+    text = message_parts(told["tara@example.com"])["text/plain"]
+    assert "needs prompt clinical review" in text
+    assert "Casey" not in text
+    assert f"/staff/clients/{appointment.client.uuid}/" in text
+
+
+def test_a_risk_alert_survives_a_mail_server_that_is_down(
+    smtp_server: SmtpServer, settings: Settings
+) -> None:
+    therapist = make_therapist("tara-tate", make_user("tara@example.com", Role.THERAPIST))
+    bookable_therapist(therapist.slug)
+    appointment = session_booked(therapist=therapist)
+    link = checkin_link(smtp_server, appointment)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    with after(appointment):
+        Browser().post(path_of(link), all_answered(FIRST_SESSION, phq9_9=2))
+        assert outbox_flush() == 0
+    alert = Alert.objects.get()
+    (message,) = Message.objects.filter(alert=alert)
+    assert message.status == MessageStatus.RETRYING
+    settings.MAILERS = smtp_server.mailers()
+    with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
+        assert outbox_flush() == 1
+    assert smtp_server.messages[-1]["To"] == "tara@example.com"
+
+
+def test_an_expired_link_explains_itself_and_sends_a_new_one(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    later = appointment.end + timedelta(days=8)
+    with time_machine.travel(later):
+        page = Browser().get(path_of(link))
+        assert page.status_code == 410
+        assert "This check-in link has expired" in page.content.decode()
+        renewed = Browser().post(path_of(link) + "new-link/")
+        assert "A new link is on its way" in renewed.content.decode()
+        assert outbox_flush() == 1
+    new_link = checkin_link(smtp_server, appointment)
+    assert new_link != link
+    with time_machine.travel(later):
+        assert Browser().get(path_of(new_link)).status_code == 200
+
+
+def test_a_used_link_says_thank_you_rather_than_asking_again(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        Browser().post(path_of(link), all_answered(FIRST_SESSION))
+        page = Browser().get(path_of(link), follow=True)
+    assert "Thank you" in page.content.decode()
+    assert 'name="phq9_1"' not in page.content.decode()
+
+
+def test_a_forged_link_is_a_kind_not_found(smtp_server: SmtpServer) -> None:
+    page = Browser().get("/checkin/not-a-real-token/")
+    assert page.status_code == 404
+    assert "We couldn't open this check-in" in page.content.decode()
+    assert Browser().post("/checkin/not-a-real-token/new-link/").status_code == 404
+
+
+def test_the_next_session_asks_rosenberg_only_monthly(smtp_server: SmtpServer) -> None:
+    first = session_booked()
+    with after(first):
+        Browser().post(path_of(checkin_link(smtp_server, first)), all_answered(FIRST_SESSION))
+        second = session_booked(client=first.client, days_ahead=8)
+    link = checkin_link(smtp_server, second)
+    invitation = CheckinInvitation.objects.get(appointment=second)
+    assert invitation.instruments == ["alliance_client", "phq9", "gad7"]
+    assert "/checkin/" in link
+    assert timezone.now() < second.start
+
+
+def test_the_optional_question_may_be_left_unanswered(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION)
+    del answers["ac_repair"]
+    with after(appointment):
+        assert Browser().post(path_of(link), answers).status_code == 302
+    assert "ac_repair" not in Response.objects.get(instrument="alliance_client").answers

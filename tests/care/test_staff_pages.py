@@ -1,0 +1,174 @@
+"""The therapist's side: the client page, the session rating, alerts at the top of the day."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from alliance.booking.models import Appointment
+from alliance.care.models import Client, PlanItem, Response, ResponseSource
+from alliance.care.services import response_record, session_on
+from tests.booking.fixtures import bookable_therapist
+from tests.care.fixtures import session_booked
+from tests.conftest import Personas, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def taras_client(personas: Personas, name: str = "Casey Client") -> Client:
+    return Client.objects.create(name=name, email="casey@example.com", therapist=personas.tara)
+
+
+def record(client: Client, day_offset: int, code: str, answers: dict[str, int]) -> Response:
+    assert client.therapist is not None
+    session = session_on(
+        client=client,
+        therapist=client.therapist,
+        day=timezone.localdate() - timedelta(days=day_offset),
+    )
+    return response_record(
+        session=session,
+        instrument_code=code,
+        answers=answers,
+        completed_at=timezone.now() - timedelta(days=day_offset),
+        source=ResponseSource.API,
+    )
+
+
+def phq9(*values: int) -> dict[str, int]:
+    return {f"phq9_{number}": value for number, value in enumerate(values, start=1)}
+
+
+def test_the_client_page_lists_scores_bands_and_change_since_the_first(
+    personas: Personas,
+) -> None:
+    client = taras_client(personas)
+    record(client, 14, "phq9", phq9(3, 3, 2, 2, 1, 1, 1, 1, 0))  # 14, moderate
+    record(client, 7, "phq9", phq9(2, 2, 1, 1, 1, 1, 1, 0, 0))  # 9, mild
+    page = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Moderate" in html
+    assert "Mild" in html
+    assert ">-5<" in html
+    assert "Answered worst last time" in html
+    assert "Little interest or pleasure in doing things: <strong>More than half the days" in html
+
+
+def test_a_colleague_cannot_open_another_therapists_client(personas: Personas) -> None:
+    client = taras_client(personas)
+    assert signed_in(personas.colleague).get(f"/staff/clients/{client.uuid}/").status_code == 404
+    listing = signed_in(personas.colleague).get("/staff/clients/").content.decode()
+    assert "Casey Client" not in listing
+
+
+def test_the_owner_sees_every_client_and_the_front_desk_sees_no_scores(
+    personas: Personas,
+) -> None:
+    client = taras_client(personas)
+    assert signed_in(personas.owner).get(f"/staff/clients/{client.uuid}/").status_code == 200
+    assert signed_in(personas.frontdesk).get(f"/staff/clients/{client.uuid}/").status_code == 403
+
+
+def test_the_client_page_costs_the_same_queries_however_long_the_history(
+    personas: Personas,
+) -> None:
+    client = taras_client(personas)
+    record(client, 30, "phq9", phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+    browser = signed_in(personas.therapist)
+    with CaptureQueriesContext(connection) as few:
+        browser.get(f"/staff/clients/{client.uuid}/")
+    for days in range(1, 25):
+        record(client, days, "phq9", phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+    with CaptureQueriesContext(connection) as many:
+        browser.get(f"/staff/clients/{client.uuid}/")
+    assert len(many) == len(few)
+
+
+def test_the_therapist_changes_the_measurement_plan(personas: Personas) -> None:
+    client = taras_client(personas)
+    record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    form = {f"plan-{code}": "every_session" for code in ("alliance_client", "alliance_therapist")}
+    form |= {"plan-phq9": "every_other_session", "plan-gad7": "off", "plan-rses": "monthly"}
+    signed_in(personas.therapist).post(f"/staff/clients/{client.uuid}/plan/", form)
+    plan = dict(PlanItem.objects.values_list("instrument", "frequency"))
+    assert plan["phq9"] == "every_other_session"
+    assert plan["gad7"] == "off"
+
+
+def test_a_plan_with_an_unknown_frequency_changes_nothing(personas: Personas) -> None:
+    client = taras_client(personas)
+    record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    page = signed_in(personas.therapist).post(
+        f"/staff/clients/{client.uuid}/plan/", {"plan-phq9": "hourly"}, follow=True
+    )
+    assert "nothing was changed" in page.content.decode()
+    assert PlanItem.objects.get(instrument="phq9").frequency == "every_session"
+
+
+def _held_session(personas: Personas) -> Appointment:
+    bookable_therapist(personas.tara.slug)
+    return session_booked(therapist=personas.tara, client=taras_client(personas))
+
+
+def _rating() -> dict[str, str]:
+    items = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
+    return {f"at_{item}": "4" for item in items} | {"at_tension": "0"}
+
+
+def test_the_therapist_rates_a_session_once(personas: Personas) -> None:
+    appointment = _held_session(personas)
+    with time_machine.travel(appointment.end):
+        browser = signed_in(personas.therapist)  # staff sign-ins lapse after 30 idle minutes
+        schedule = browser.get(f"/staff/schedule/?date={appointment.start:%Y-%m-%d}")
+        assert f"/staff/appointments/{appointment.uuid}/rate/" in schedule.content.decode()
+        assert (
+            browser.post(f"/staff/appointments/{appointment.uuid}/rate/", _rating()).status_code
+            == 302
+        )
+        browser.post(f"/staff/appointments/{appointment.uuid}/rate/", _rating())
+        schedule = browser.get(f"/staff/schedule/?date={appointment.start:%Y-%m-%d}")
+    (rating,) = Response.objects.filter(instrument="alliance_therapist")
+    assert rating.total == 28
+    assert rating.recorded_by == personas.therapist
+    assert "Session rated" in schedule.content.decode()
+
+
+def test_a_rating_with_missing_answers_is_refused_with_the_rest_kept(personas: Personas) -> None:
+    appointment = _held_session(personas)
+    answers = _rating()
+    del answers["at_safe"]
+    with time_machine.travel(appointment.end):
+        page = signed_in(personas.therapist).post(
+            f"/staff/appointments/{appointment.uuid}/rate/", answers
+        )
+    assert page.status_code == 422
+    assert 'value="4" id="id_at_heard_3" checked' in page.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_only_the_sessions_own_therapist_rates_it(personas: Personas) -> None:
+    appointment = _held_session(personas)
+    with time_machine.travel(appointment.end):
+        for user in (personas.colleague, personas.owner):
+            page = signed_in(user).get(f"/staff/appointments/{appointment.uuid}/rate/")
+            assert page.status_code == 404
+        assert (
+            signed_in(personas.frontdesk)
+            .get(f"/staff/appointments/{appointment.uuid}/rate/")
+            .status_code
+            == 403
+        )
+
+
+def test_a_risk_alert_is_at_the_top_of_the_therapists_day(personas: Personas) -> None:
+    client = taras_client(personas, "Riley Risk")
+    record(client, 0, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
+    for path in ("/staff/", "/staff/schedule/"):
+        html = signed_in(personas.therapist).get(path).content.decode()
+        assert html.index("Needs your attention today") < html.index("<h1")
+        assert "Riley Risk" in html
+        assert "Riley Risk" not in signed_in(personas.colleague).get(path).content.decode()
