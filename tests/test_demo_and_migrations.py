@@ -1,9 +1,11 @@
 from io import StringIO
 
 from django.core.management import call_command
+from django.test import Client
 
 from alliance.accounts.models import User
 from alliance.booking.models import ConsultationRequest
+from alliance.care.models import Response
 from alliance.practice.models import Accepting, Practice, Therapist
 
 
@@ -15,9 +17,19 @@ def test_no_model_change_lacks_a_migration(db: None) -> None:
 
 def test_the_demo_loads_once_however_often_it_runs(db: None) -> None:
     call_command("load_demo", stdout=StringIO())
-    counts = (Therapist.objects.count(), User.objects.count(), ConsultationRequest.objects.count())
+    counts = (
+        Therapist.objects.count(),
+        User.objects.count(),
+        ConsultationRequest.objects.count(),
+        Response.objects.count(),
+    )
     call_command("load_demo", stdout=StringIO())
-    again = (Therapist.objects.count(), User.objects.count(), ConsultationRequest.objects.count())
+    again = (
+        Therapist.objects.count(),
+        User.objects.count(),
+        ConsultationRequest.objects.count(),
+        Response.objects.count(),
+    )
     assert counts == again
     assert counts[0] >= 6
 
@@ -35,3 +47,15 @@ def test_the_demo_is_a_believable_practice(db: None) -> None:
     assert all(t.user_id for t in Therapist.objects.all())
     assert User.objects.get(email="frontdesk@sabal.test").check_password("alliance-demo")
     assert ConsultationRequest.objects.filter(status="new").exists()
+
+
+def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    link = out.getvalue().split("A client's check-in waiting to be answered: ")[1].strip()
+    page = Client().get("/" + link.split("/", 3)[3])
+    assert page.status_code == 200
+    assert "How was your session?" in page.content.decode()
+    jamie = Response.objects.filter(client__email="jamie@sabal.test")
+    assert jamie.filter(instrument="phq9").count() == 3
+    assert Practice.objects.current().designated_clinician is not None

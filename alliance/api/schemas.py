@@ -31,7 +31,7 @@ def _in_calendar[D: date](value: D) -> D:
     return value
 
 
-def _clean_with(field: forms.Field) -> AfterValidator:
+def clean_with(field: forms.Field) -> AfterValidator:
     """Validate with a Django form field, so the API and the booking page agree."""
 
     def clean(value: str) -> str:
@@ -145,14 +145,14 @@ class BookingIn(Schema):
     start: Moment = Field(
         description="One of the free times from /slots, ISO 8601 with its UTC offset."
     )
-    name: Annotated[str, _clean_with(forms.CharField(max_length=120))] = Field(
+    name: Annotated[str, clean_with(forms.CharField(max_length=120))] = Field(
         description="A first name is fine."
     )
-    email: Annotated[str, _clean_with(forms.EmailField(max_length=254))] = Field(
+    email: Annotated[str, clean_with(forms.EmailField(max_length=254))] = Field(
         description="The confirmation and a link to change or cancel go here."
     )
     phone: Annotated[
-        str, _clean_with(forms.CharField(max_length=40, required=False)), AfterValidator(_phone)
+        str, clean_with(forms.CharField(max_length=40, required=False)), AfterValidator(_phone)
     ] = ""
     format: Format | None = Field(
         None,

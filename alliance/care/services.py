@@ -160,19 +160,24 @@ def response_record(
         idempotency_key=idempotency_key or None,
     )
     if "risk" in result.flags:
-        risk_alert_raise(response=response, episode=session.episode)
+        risk_alert_raise(
+            client=session.episode.client, therapist=session.episode.therapist, response=response
+        )
     return response
 
 
-def risk_alert_raise(*, response: Response, episode: Episode) -> Alert:
-    """The one signal that must never be missed or delayed (domain.md, PHQ-9 item 9)."""
+@transaction.atomic
+def risk_alert_raise(
+    *, client: Client, therapist: Therapist, response: Response | None = None
+) -> Alert:
+    """The one signal that must never be missed or delayed (domain.md, PHQ-9 item 9).
+
+    `response` is None when the answers could not be scored (an import with gaps) but item 9
+    still showed risk."""
     alert = Alert.objects.create(
-        kind=AlertKind.RISK,
-        client_id=episode.client_id,
-        therapist=episode.therapist,
-        response=response,
+        kind=AlertKind.RISK, client=client, therapist=therapist, response=response
     )
-    recipients = risk_alert_recipients(episode.therapist)
+    recipients = risk_alert_recipients(therapist)
     if not recipients:
         logger.error("risk alert %s: no active clinician to tell by e-mail", alert.uuid)
     messages_schedule_alert(alert=alert, recipients=recipients, now=timezone.now())

@@ -167,6 +167,9 @@ INSURANCE_PLANS: list[tuple[str, str]] = [
     ("medicare", "Medicare"),
 ]
 
+# The demo therapist (marisol@sabal.test) whose client has a few weeks of check-ins.
+CHECKIN_THERAPIST = "marisol-vega"
+
 USERS: list[UserData] = [
     {
         "email": "owner@sabal.test",

@@ -18,6 +18,7 @@ from alliance.booking.models import (
     RequestStatus,
     WorkingHours,
 )
+from alliance.care.demo import demo_checkins_load
 from alliance.care.models import Client
 from alliance.practice import demo_content as demo
 from alliance.practice.models import (
@@ -96,12 +97,23 @@ class Command(BaseCommand):
         for index, therapist in enumerate(therapists.values()):
             self._hours(therapist, index)
         self._appointments(list(therapists.values()), now)
+        # Risk alerts go to the owner, a clinician, as well as to the treating therapist.
+        Practice.objects.filter(pk=1, designated_clinician__isnull=True).update(
+            designated_clinician=User.objects.get(email=demo.USERS[0]["email"])
+        )
+        checkin_link = demo_checkins_load(
+            therapist=therapists[demo.CHECKIN_THERAPIST],
+            now=now,
+            zone=ZoneInfo(Practice.objects.current().time_zone),
+        )
 
         new = ConsultationRequest.objects.filter(status=RequestStatus.NEW).count()
         self.stdout.write(
             f"Demo practice ready: {len(therapists)} therapists, "
             f"{ConsultationRequest.objects.count()} consultation requests ({new} new)."
         )
+        if checkin_link:
+            self.stdout.write(f"A client's check-in waiting to be answered: {checkin_link}")
 
     def _therapist(self, data: demo.TherapistData) -> Therapist:
         fields = {

@@ -1,0 +1,297 @@
+"""Instruments, clients, responses and outcomes: staff operations, with a token.
+
+A token acts as its user (alliance.api.auth); who reaches which client's records is
+alliance.api.access.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import P, Router, Status
+from ninja.errors import ValidationError
+from ninja.params import HeaderEx
+
+from alliance.accounts.models import Role, User
+from alliance.api.access import client_in_care, clinician_user
+from alliance.api.auth import StaffToken, staff_user
+from alliance.api.clinical_schemas import (
+    BandOut,
+    ClientIn,
+    ClientOut,
+    ExistingOut,
+    InstrumentOut,
+    ItemOut,
+    NhsOut,
+    OptionOut,
+    OutcomesOut,
+    ResponseIn,
+    ResponseOut,
+    ScoreChangeOut,
+)
+from alliance.api.errors import invalid
+from alliance.api.schemas import DetailOut, ValidationErrorOut, field_error
+from alliance.booking.availability import practice_zone
+from alliance.booking.models import Appointment
+from alliance.care.instruments import instruments
+from alliance.care.models import Client, Response, ResponseSource
+from alliance.care.outcomes import client_outcomes
+from alliance.care.services import (
+    ResponseExists,
+    response_record,
+    response_score_check,
+    risk_alert_raise,
+    session_on,
+)
+from alliance.clinical.instruments import Instrument
+from alliance.clinical.scoring import AnswerError
+from alliance.practice.models import Therapist
+
+router = Router(auth=StaffToken(), tags=["clinical"])
+
+# Devices' clocks drift; a completion time this far ahead is taken as now-ish, not refused.
+CLOCK_SKEW = timedelta(minutes=5)
+# Response.idempotency_key holds 100 characters: "api:", the user's id, ":" and the caller's key.
+MAX_IDEMPOTENCY_KEY = 64
+WHERE = ("body", "payload")
+
+
+def _instrument_out(found: Instrument) -> InstrumentOut:
+    return InstrumentOut(
+        code=found.code,
+        name=found.name,
+        version=found.version,
+        licence=found.licence,
+        respondent=found.respondent,
+        items=[
+            ItemOut(
+                id=item.id,
+                text=item.text,
+                options=[OptionOut(value=o.value, label=o.label) for o in item.scale.options],
+                scored=item.scored,
+                required=item.required,
+            )
+            for item in found.items
+        ],
+        min=found.min_total,
+        max=found.max_total,
+        bands=[BandOut(min=band.min, max=band.max, label=band.label) for band in found.bands],
+    )
+
+
+def _client_or_404(user: User, client_id: str) -> Client:
+    try:
+        key = uuid.UUID(client_id)
+    except ValueError:
+        key = None
+    return client_in_care(user, key)
+
+
+@router.get(
+    "/instruments",
+    response={200: list[InstrumentOut], 401: DetailOut},
+    operation_id="instruments_list",
+    summary="The practice's instruments",
+)
+def instruments_list(request: HttpRequest) -> list[InstrumentOut]:
+    """Every instrument the practice uses: the shipped ones (PHQ-9, GAD-7, Rosenberg, and the
+    project's own alliance check-ins for client and therapist) and any from INSTRUMENTS_DIR."""
+    return [_instrument_out(found) for found in instruments().values()]
+
+
+@router.post(
+    "/clients",
+    response={201: ClientOut, 401: DetailOut, 422: ValidationErrorOut},
+    operation_id="client_create",
+    summary="Add a client",
+)
+def client_create(request: HttpRequest, payload: ClientIn) -> Status[ClientOut]:
+    """A new client with their treating therapist. A therapist's token adds clients to their
+    own caseload only."""
+    user = staff_user(request)
+    therapist = Therapist.objects.filter(pk=payload.therapist_id).first()
+    if therapist is None:
+        raise invalid((*WHERE, "therapist_id"), "There is no therapist with this id.")
+    if user.role == Role.THERAPIST and therapist.user_id != user.pk:
+        raise invalid((*WHERE, "therapist_id"), "A therapist adds clients to their own caseload.")
+    client = Client(name=payload.name, email=payload.email, therapist=therapist)
+    client.full_clean()
+    client.save()
+    return Status(201, ClientOut(id=str(client.uuid)))
+
+
+def _response_out(response: Response) -> ResponseOut:
+    return ResponseOut(
+        id=str(response.uuid),
+        instrument=response.instrument,
+        total=response.total,
+        band=response.band or None,
+        prorated=response.prorated,
+        flags=list(response.flags),
+        session_date=response.session.date,
+        completed_at=response.completed_at.astimezone(practice_zone()),
+    )
+
+
+def _appointment(client: Client, appointment_id: str) -> Appointment:
+    try:
+        key = uuid.UUID(appointment_id)
+    except ValueError:
+        key = None
+    found = client.appointments.filter(uuid=key).first() if key else None
+    if found is None:
+        raise invalid((*WHERE, "appointment_id"), "This client has no appointment with this id.")
+    return found
+
+
+def _completed_at(payload: ResponseIn, now: datetime) -> datetime:
+    if payload.completed_at is None:
+        return now
+    if payload.completed_at > now + CLOCK_SKEW:
+        raise invalid((*WHERE, "completed_at"), "completed_at is in the future.")
+    return payload.completed_at
+
+
+def _answer_problems(error: AnswerError) -> ValidationError:
+    return ValidationError(
+        [
+            field_error(
+                (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
+                problem.message,
+            )
+            for problem in error.problems
+        ]
+    )
+
+
+@router.post(
+    "/clients/{client_id}/responses",
+    response={
+        201: ResponseOut,
+        401: DetailOut,
+        403: DetailOut,
+        404: DetailOut,
+        409: ExistingOut,
+        422: ValidationErrorOut,
+    },
+    operation_id="response_create",
+    summary="Record a completed instrument",
+)
+def response_create(
+    request: HttpRequest,
+    client_id: str,
+    payload: ResponseIn,
+    idempotency_key: HeaderEx[
+        str | None,
+        P(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=MAX_IDEMPOTENCY_KEY,
+            description="Send the same key when retrying: the retry returns the first result.",
+        ),
+    ] = None,
+) -> Status[ResponseOut | ExistingOut]:
+    """Score and store one instrument's answers for a session: the session of
+    `appointment_id`, else of `session_date`, else of the day it was completed.
+
+    A PHQ-9 with item 9 answered 1 or more carries the flag "risk" and alerts the treating
+    therapist and the practice's designated clinician at once. 409: the session already has
+    this instrument. 422 names each unknown item, value out of range, or missing item (PHQ-9
+    may miss two items, never item 9; it is then prorated).
+    """
+    user = clinician_user(request)
+    client = _client_or_404(user, client_id)
+    key = f"api:{user.pk}:{idempotency_key}" if idempotency_key else None
+    if key:
+        earlier = Response.objects.filter(idempotency_key=key).select_related("session").first()
+        if earlier is not None:
+            if earlier.client_id != client.pk:
+                raise invalid(
+                    ("header", "Idempotency-Key"), "This key was used for another client."
+                )
+            return Status(201, _response_out(earlier))
+    if client.therapist is None:
+        raise invalid(("path", "client_id"), "This client has no treating therapist yet.")
+    if payload.instrument not in instruments():
+        offered = ", ".join(instruments())
+        raise invalid((*WHERE, "instrument"), f"Unknown instrument; these are: {offered}.")
+    now = timezone.now()
+    completed_at = _completed_at(payload, now)
+    appointment = _appointment(client, payload.appointment_id) if payload.appointment_id else None
+    zone = practice_zone()
+    day = (
+        appointment.start.astimezone(zone).date()
+        if appointment is not None
+        else payload.session_date or completed_at.astimezone(zone).date()
+    )
+    if appointment is not None and payload.session_date not in (None, day):
+        raise invalid((*WHERE, "session_date"), "The appointment was on another day.")
+    try:
+        # Checked before the session is recorded, so refused answers leave nothing behind.
+        response_score_check(payload.instrument, payload.answers)
+    except AnswerError as error:
+        if "risk" in error.flags:
+            # Not scorable, yet item 9 says risk: that must reach a clinician all the same.
+            risk_alert_raise(client=client, therapist=client.therapist)
+        raise _answer_problems(error) from None
+    session = session_on(
+        client=client, therapist=client.therapist, day=day, appointment=appointment
+    )
+    try:
+        response = response_record(
+            session=session,
+            instrument_code=payload.instrument,
+            answers=payload.answers,
+            completed_at=completed_at,
+            source=ResponseSource.API,
+            recorded_by=user,
+            idempotency_key=key,
+        )
+    except ResponseExists as exists:
+        return Status(
+            409,
+            ExistingOut(
+                detail=f"The session on {day} already has a {payload.instrument} response.",
+                id=str(exists.response.uuid),
+            ),
+        )
+    return Status(201, _response_out(response))
+
+
+@router.get(
+    "/clients/{client_id}/outcomes",
+    response={200: OutcomesOut, 401: DetailOut, 403: DetailOut, 404: DetailOut},
+    operation_id="client_outcomes",
+    summary="A client's outcomes",
+)
+def client_outcomes_get(request: HttpRequest, client_id: str) -> OutcomesOut:
+    """First and last scores of the client's latest episode, with the change and whether it is
+    reliable (PHQ-9: 6 points, GAD-7: 4, NHS Talking Therapies; Rosenberg has no published
+    value we ship, so null), and the NHS Talking Therapies paired outcomes (null until the
+    episode has two sessions with PHQ-9 and GAD-7)."""
+    client = _client_or_404(clinician_user(request), client_id)
+    outcomes = client_outcomes(client)
+    measures = {
+        code: ScoreChangeOut(
+            first=change.first,
+            last=change.last,
+            change=change.change,
+            reliable_change=change.reliable_change,
+        )
+        for code, change in outcomes.measures.items()
+    }
+    nhs = outcomes.nhs
+    return OutcomesOut(
+        phq9=measures["phq9"],
+        gad7=measures["gad7"],
+        rses=measures["rses"],
+        nhs=NhsOut(
+            eligible=nhs.eligible,
+            caseness_at_start=nhs.caseness_at_start,
+            recovered=nhs.recovered,
+            reliable_improvement=nhs.reliable_improvement,
+            reliable_deterioration=nhs.reliable_deterioration,
+            reliable_recovery=nhs.reliable_recovery,
+        ),
+    )

@@ -1,0 +1,114 @@
+"""What the staff operations take and give: instruments, clients, responses, outcomes."""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django import forms
+from ninja import Field, Schema
+
+from alliance.api.schemas import MAX_ID, CalendarDate, Moment, clean_with
+
+Respondent = Literal["client", "therapist"]
+ReliableChange = Literal["improved", "deteriorated", "none"]
+
+
+class OptionOut(Schema):
+    value: int
+    label: str
+
+
+class ItemOut(Schema):
+    id: str = Field(description="Stable id; the key of this item in a response's `answers`.")
+    text: str
+    options: list[OptionOut]
+    scored: bool = Field(description="Counts towards the total.")
+    required: bool
+
+
+class BandOut(Schema):
+    min: int
+    max: int
+    label: str
+
+
+class InstrumentOut(Schema):
+    code: str = Field(description='e.g. "phq9", "gad7", "rses", "alliance_client".')
+    name: str
+    version: str
+    licence: str
+    respondent: Respondent
+    items: list[ItemOut]
+    min: int = Field(description="The lowest total.")
+    max: int = Field(description="The highest total.")
+    bands: list[BandOut] = Field(description="Severity bands of the total; empty when none.")
+
+
+class ClientIn(Schema):
+    name: Annotated[str, clean_with(forms.CharField(max_length=120))]
+    email: Annotated[str, clean_with(forms.EmailField(max_length=254, required=False))] = ""
+    therapist_id: int = Field(ge=1, le=MAX_ID, description="The treating therapist.")
+
+
+class ClientOut(Schema):
+    id: str = Field(description="The client's id, used in the paths below and as FHIR Patient id.")
+
+
+class ResponseIn(Schema):
+    instrument: str = Field(min_length=1, max_length=40)
+    answers: dict[str, Any] = Field(
+        description='Item id to the chosen option\'s value, e.g. {"phq9_1": 2}. Values are '
+        "whole numbers from the item's options."
+    )
+    appointment_id: str | None = Field(
+        None, description="The appointment the answers are about; one session per appointment."
+    )
+    session_date: CalendarDate | None = Field(
+        None,
+        description="YYYY-MM-DD in the practice's zone, for a session without an appointment. "
+        "Responses with the same date belong to one session.",
+    )
+    completed_at: Moment | None = Field(
+        None, description="When the answers were given; now when left out. Not in the future."
+    )
+
+
+class ResponseOut(Schema):
+    id: str
+    instrument: str
+    total: int
+    band: str | None
+    prorated: bool = Field(description="The total was estimated from the answered items.")
+    flags: list[str] = Field(description='"risk" when PHQ-9 item 9 is answered 1 or more.')
+    session_date: date
+    completed_at: datetime
+
+
+class ExistingOut(Schema):
+    detail: str
+    id: str = Field(description="The response the session already has.")
+
+
+class ScoreChangeOut(Schema):
+    first: int | None
+    last: int | None
+    change: int | None
+    reliable_change: ReliableChange | None = Field(
+        description="Null with fewer than two scores, or for an instrument without a "
+        "reliable-change value (e.g. the Rosenberg scale)."
+    )
+
+
+class NhsOut(Schema):
+    eligible: bool = Field(description="At least two sessions with PHQ-9 and GAD-7 first and last.")
+    caseness_at_start: bool | None
+    recovered: bool | None
+    reliable_improvement: bool | None
+    reliable_deterioration: bool | None
+    reliable_recovery: bool | None
+
+
+class OutcomesOut(Schema):
+    phq9: ScoreChangeOut
+    gad7: ScoreChangeOut
+    rses: ScoreChangeOut
+    nhs: NhsOut

@@ -1,0 +1,82 @@
+"""A demo client with a few weeks of check-ins, so that `make run` shows the feedback loop.
+
+Jamie has seen Marisol weekly; three check-ins are answered (symptoms easing, the relationship
+settling), and the latest session's check-in waits, its link printed by load_demo.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+
+from alliance.booking.appointments import appointment_book
+from alliance.booking.models import AppointmentType
+from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
+from alliance.care.models import Client, ResponseSource
+from alliance.care.services import response_record, session_for_appointment
+from alliance.practice.models import Therapist
+
+DEMO_EMAIL = "jamie@sabal.test"
+ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
+# Per answered session: PHQ-9 items, GAD-7 items, the client's and the therapist's alliance.
+HISTORY = [
+    ((2, 2, 2, 2, 1, 2, 2, 1, 0), (2, 2, 2, 2, 1, 1, 2), 4, 3),
+    ((2, 2, 1, 2, 1, 1, 2, 1, 0), (2, 2, 1, 2, 1, 1, 1), 4, 4),
+    ((1, 1, 1, 2, 1, 1, 1, 1, 0), (1, 2, 1, 1, 1, 1, 1), 5, 4),
+]
+
+
+def _answers(prefix: str, values: tuple[int, ...]) -> dict[str, int]:
+    return {f"{prefix}_{number}": value for number, value in enumerate(values, start=1)}
+
+
+def _alliance(prefix: str, rating: int) -> dict[str, int]:
+    return {f"{prefix}_{item}": rating for item in ALLIANCE_ITEMS} | {f"{prefix}_tension": 0}
+
+
+def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -> str | None:
+    """Load Jamie's history once; return the waiting check-in's link (None if loaded before)."""
+    if Client.objects.filter(email=DEMO_EMAIL).exists():
+        return None
+    client = Client.objects.create(name="Jamie Rivera", email=DEMO_EMAIL, therapist=therapist)
+    session_type = AppointmentType.objects.get(slug="session")
+    today = now.astimezone(zone).date()
+    days = [today - timedelta(days=7 * weeks + 1) for weeks in (3, 2, 1, 0)]
+    appointments = [
+        appointment_book(
+            therapist=therapist,
+            appointment_type=session_type,
+            client=client,
+            start=datetime.combine(day, time(11), zone),
+            format="in_person",
+            within_availability=False,
+            send_confirmation=False,
+            idempotency_key=f"demo:jamie:{day:%Y%m%d}",
+        )
+        for day in days
+    ]
+    for appointment, (phq9, gad7, client_rating, own_rating) in zip(
+        appointments, HISTORY, strict=False
+    ):
+        session = session_for_appointment(appointment=appointment)
+        answered = appointment.end + timedelta(hours=2)
+        for code, answers, source in (
+            ("alliance_client", _alliance("ac", client_rating), ResponseSource.CHECKIN),
+            ("phq9", _answers("phq9", phq9), ResponseSource.CHECKIN),
+            ("gad7", _answers("gad7", gad7), ResponseSource.CHECKIN),
+            ("alliance_therapist", _alliance("at", own_rating), ResponseSource.STAFF),
+        ):
+            response_record(
+                session=session,
+                instrument_code=code,
+                answers=answers,
+                completed_at=answered,
+                source=source,
+            )
+    invitation = checkin_invitation_issue(appointment=appointments[-1], now=now)
+    if invitation is None:
+        return None
+    return settings.SITE_URL + reverse(
+        "care:checkin", kwargs={"token": checkin_token_make(invitation)}
+    )
