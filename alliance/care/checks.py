@@ -7,7 +7,7 @@ from alliance.care.instruments import instruments
 from alliance.clinical.instruments import InstrumentError
 
 
-@register()
+@register("instruments")
 def check_instruments(**kwargs: Any) -> list[CheckMessage]:
     """alliance.care.E001: every instrument definition loads and is valid."""
     try:

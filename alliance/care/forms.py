@@ -5,13 +5,22 @@ can hold several instruments and a resubmitted page keeps every answer.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from alliance.care.instruments import client_heading
 from alliance.clinical.instruments import Instrument, Item
 
 COMMENT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Block:
+    instrument: Instrument
+    heading: str
+    fields: list[forms.BoundField]
 
 
 def _item_field(item: Item) -> forms.TypedChoiceField:
@@ -39,9 +48,15 @@ class InstrumentsForm(forms.Form):
             for item in found.items:
                 self.fields[item.id] = _item_field(item)
 
-    def blocks(self) -> list[tuple[Instrument, list[forms.BoundField]]]:
-        """For the template: each instrument with its bound fields."""
-        return [(found, [self[item.id] for item in found.items]) for found in self.instruments]
+    def blocks(self) -> list[Block]:
+        """For the template: each instrument with its heading and bound fields."""
+        return [
+            Block(found, self.heading(found), [self[item.id] for item in found.items])
+            for found in self.instruments
+        ]
+
+    def heading(self, found: Instrument) -> str:
+        return found.short_name
 
     def answers(self) -> dict[str, dict[str, int]]:
         """The cleaned answers by instrument code; unanswered optional items are left out."""
@@ -56,6 +71,9 @@ class InstrumentsForm(forms.Form):
 
 
 class CheckinForm(InstrumentsForm):
+    def heading(self, found: Instrument) -> str:
+        return client_heading(found)
+
     comment = forms.CharField(
         label="Anything you would like your therapist to know?",
         help_text="Optional. Only your therapist and the practice's clinicians read it.",

@@ -16,6 +16,16 @@ from alliance.clinical.instruments import Instrument, load_instruments
 CHECKIN_ORDER = ("alliance_client", "phq9", "gad7", "rses")
 
 
+# What a client sees above each part of the check-in: plain words, not the instruments' names
+# (a practice's own instrument shows its short name).
+CLIENT_HEADINGS = {
+    "alliance_client": "About today's session",
+    "phq9": "How you have been feeling",
+    "gad7": "Worry and nerves",
+    "rses": "How you see yourself",
+}
+
+
 @cache
 def instruments() -> dict[str, Instrument]:
     extra = [Path(settings.INSTRUMENTS_DIR)] if settings.INSTRUMENTS_DIR else []
@@ -29,3 +39,7 @@ def instrument(code: str) -> Instrument | None:
 def in_checkin_order(codes: list[str]) -> list[str]:
     rank = {code: position for position, code in enumerate(CHECKIN_ORDER)}
     return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))
+
+
+def client_heading(found: Instrument) -> str:
+    return CLIENT_HEADINGS.get(found.code, found.short_name)

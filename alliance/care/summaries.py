@@ -36,6 +36,8 @@ def _how_bad(found: Instrument, item: Item, value: int) -> int:
 
 
 def worst_items(found: Instrument, response: Response) -> list[WorstItem]:
+    """The items answered worse than the client's best answer, worst first. When every answer
+    is the same, no item stands out and none is listed."""
     ranked = sorted(
         (
             (_how_bad(found, item, response.answers[item.id]), index, item)
@@ -44,11 +46,14 @@ def worst_items(found: Instrument, response: Response) -> list[WorstItem]:
         ),
         key=lambda entry: (-entry[0], entry[1]),
     )
-    labels = {item.id: dict((o.value, o.label) for o in item.scale.options) for item in found.items}
+    if not ranked:
+        return []
+    best = ranked[-1][0]
+    labels = {item.id: {o.value: o.label for o in item.scale.options} for item in found.items}
     return [
-        WorstItem(item.text, labels[item.id][response.answers[item.id]])
+        WorstItem(item.text.rstrip(".?"), labels[item.id][response.answers[item.id]])
         for badness, _, item in ranked[:WORST_SHOWN]
-        if badness > 0
+        if badness > best
     ]
 
 

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from alliance.accounts.models import Role, User
 from alliance.practice.models import (
     US_STATES,
     Accepting,
@@ -93,9 +94,21 @@ class PracticeForm(forms.ModelForm[Practice]):
             "late_cancel_hours",
             "reminder_hours",
             "waitlist_offer_count",
+            "designated_clinician",
+            "checkin_link_days",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"time_zone": "An IANA zone name, e.g. America/New_York or America/Chicago."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Risk alerts go to a clinician: an active owner or therapist, never the front desk.
+        clinician = self.fields["designated_clinician"]
+        assert isinstance(clinician, forms.ModelChoiceField)
+        clinician.queryset = User.objects.filter(
+            is_active=True, role__in=[Role.OWNER, Role.THERAPIST]
+        )
+        clinician.empty_label = "No one chosen: the owners are told"
 
 
 class TherapistForm(forms.ModelForm[Therapist]):

@@ -92,6 +92,8 @@ def test_the_first_check_in_asks_relationship_then_symptoms_and_says_how_long(
     assert positions == sorted(positions)
     assert f"About {MINUTES} minutes" in html
     assert "Thoughts that you would be better off dead" in html
+    # Plain headings for the client, with where they are in the whole.
+    assert "Part 2 of 4</span> How you have been feeling" in html
     assert "not a validated test" in html
 
 

@@ -55,7 +55,14 @@ def test_the_client_page_lists_scores_bands_and_change_since_the_first(
     assert "Mild" in html
     assert ">-5<" in html
     assert "Answered worst last time" in html
-    assert "Little interest or pleasure in doing things: <strong>More than half the days" in html
+    assert "Little interest or pleasure in doing things — <strong>More than half the days" in html
+
+
+def test_no_item_stands_out_when_every_answer_is_the_same(personas: Personas) -> None:
+    client = taras_client(personas)
+    record(client, 3, "phq9", phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+    html = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/").content.decode()
+    assert "Answered worst last time" not in html
 
 
 def test_a_colleague_cannot_open_another_therapists_client(personas: Personas) -> None:

@@ -95,7 +95,7 @@ def site(live_server: LiveServer, transactional_db: None) -> str:
 
 
 class PageFactory(Protocol):
-    def __call__(self, width: int = 1280) -> Page: ...
+    def __call__(self, width: int = 1280, *, java_script_enabled: bool = True) -> Page: ...
 
 
 @pytest.fixture
@@ -103,11 +103,14 @@ def new_page(browser: Browser, site: str) -> Iterator[PageFactory]:
     """`new_page(width)`: a page in its own browser context (fresh cookies) at 1280 or 360 px.
 
     Relative addresses (`page.goto("/therapists/")`) go to the live server.
+    `java_script_enabled=False`: a browser with scripts turned off.
     """
     contexts: list[BrowserContext] = []
 
-    def make(width: int = 1280) -> Page:
-        context = browser.new_context(base_url=site, viewport=VIEWPORTS[width])
+    def make(width: int = 1280, *, java_script_enabled: bool = True) -> Page:
+        context = browser.new_context(
+            base_url=site, viewport=VIEWPORTS[width], java_script_enabled=java_script_enabled
+        )
         contexts.append(context)
         return context.new_page()
 

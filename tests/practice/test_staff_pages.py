@@ -25,6 +25,8 @@ def practice_data(**overrides: str) -> dict[str, str]:
         "late_cancel_hours": "48",
         "reminder_hours": "[72, 2]",
         "waitlist_offer_count": "3",
+        "designated_clinician": "",
+        "checkin_link_days": "7",
     }
     data.update(overrides)
     return data
@@ -58,6 +60,20 @@ def test_the_owner_edits_the_practice(personas: Personas) -> None:
     assert practice.time_zone == "America/Chicago"
     assert practice.late_cancel_hours == 48
     assert practice.reminder_hours == [72, 2]
+
+
+def test_the_owner_names_a_clinician_for_risk_alerts_but_not_the_front_desk(
+    personas: Personas,
+) -> None:
+    owner = signed_in(personas.owner)
+    owner.post(PRACTICE_EDIT, practice_data(designated_clinician=str(personas.therapist.pk)))
+    assert Practice.objects.current().designated_clinician == personas.therapist
+    refused = owner.post(
+        PRACTICE_EDIT, practice_data(designated_clinician=str(personas.frontdesk.pk))
+    )
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    assert Practice.objects.current().designated_clinician == personas.therapist
 
 
 def test_reminder_hours_must_be_whole_hours(personas: Personas) -> None:
