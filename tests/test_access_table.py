@@ -52,7 +52,9 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:checkin": PUBLIC,
     "care:checkin_thanks": PUBLIC,
     "care:checkin_renew": PUBLIC,
+    "care:progress": PUBLIC,
     "care:clients": OWNER_THERAPIST,
+    "care:alert_update": OWNER_THERAPIST,
     "care:client": OWNER_THERAPIST,
     "care:client_plan": OWNER_THERAPIST,
     "care:session_rate": OWNER_THERAPIST,
@@ -70,6 +72,7 @@ SAMPLE_ARGUMENTS = {
     "request_uuid": uuid.uuid4(),
     "appointment_uuid": uuid.uuid4(),
     "client_uuid": uuid.uuid4(),
+    "alert_uuid": uuid.uuid4(),
     "uidb64": "MQ",
     "token": "x",
 }

@@ -1,5 +1,6 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from alliance.lib.avatar import PALETTE, contrast_ratio, initials, placeholder_svg
 from alliance.lib.durations import duration_short
 from alliance.lib.env import EnvError, env_bool, env_int, env_list, env_secret
+from alliance.lib.workhours import working_deadline
 
 
 def test_env_bool_reads_words(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,3 +90,32 @@ def test_placeholder_is_well_formed_for_any_name(name: str) -> None:
 )
 def test_duration_short(minutes: int, expected: str) -> None:
     assert duration_short(timedelta(minutes=minutes)) == expected
+
+
+class TestWorkingDeadline:
+    ZONE = ZoneInfo("America/New_York")
+
+    def at(self, text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=self.ZONE)
+
+    def test_it_counts_within_one_working_day(self) -> None:
+        deadline = working_deadline(self.at("2026-11-24T10:00"), 4, self.ZONE)
+        assert deadline == self.at("2026-11-24T14:00")
+
+    def test_it_carries_over_to_the_next_morning(self) -> None:
+        deadline = working_deadline(self.at("2026-11-24T15:30"), 4, self.ZONE)
+        assert deadline == self.at("2026-11-25T11:30")
+
+    def test_a_friday_evening_alert_counts_from_monday_morning(self) -> None:
+        deadline = working_deadline(self.at("2026-11-27T19:00"), 4, self.ZONE)
+        assert deadline == self.at("2026-11-30T13:00")
+
+    def test_the_night_the_clocks_change_adds_no_working_hour(self) -> None:
+        # Fri 30 Oct 2026 16:00 EDT; the clocks go back on Sun 1 Nov.
+        deadline = working_deadline(self.at("2026-10-30T16:00"), 4, self.ZONE)
+        assert deadline == self.at("2026-11-02T12:00")
+        assert deadline.astimezone(self.ZONE).utcoffset() == timedelta(hours=-5)
+
+    def test_it_refuses_a_naive_start(self) -> None:
+        with pytest.raises(ValueError, match="aware"):
+            working_deadline(datetime(2026, 11, 24, 10), 4, self.ZONE)

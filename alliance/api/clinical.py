@@ -29,13 +29,14 @@ from alliance.api.clinical_schemas import (
     ResponseIn,
     ResponseOut,
     ScoreChangeOut,
+    SignalOut,
 )
 from alliance.api.errors import invalid
 from alliance.api.schemas import DetailOut, ValidationErrorOut, field_error
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
 from alliance.care.instruments import instruments
-from alliance.care.models import Client, Response, ResponseSource
+from alliance.care.models import Client, Response, ResponseSource, SignalRecord
 from alliance.care.outcomes import client_outcomes
 from alliance.care.services import (
     ResponseExists,
@@ -295,3 +296,29 @@ def client_outcomes_get(request: HttpRequest, client_id: str) -> OutcomesOut:
             reliable_recovery=nhs.reliable_recovery,
         ),
     )
+
+
+@router.get(
+    "/clients/{client_id}/signals",
+    response={200: list[SignalOut], 401: DetailOut, 403: DetailOut, 404: DetailOut},
+    operation_id="client_signals",
+    summary="What the relationship engine found",
+)
+def client_signals(request: HttpRequest, client_id: str) -> list[SignalOut]:
+    """The signals in the client's latest episode, oldest session first, as last computed
+    (after each response): possible ruptures and repairs, disagreement between client and
+    therapist, not on track, reliable deterioration and risk, each with its rule, thresholds,
+    figures and source (docs/signals.md)."""
+    client = _client_or_404(clinician_user(request), client_id)
+    records = SignalRecord.objects.filter(client=client).select_related("session")
+    return [
+        SignalOut(
+            kind=record.kind,
+            session_date=record.session.date,
+            rule=record.rule,
+            parameters=record.parameters,
+            evidence=record.evidence,
+            source=record.source,
+        )
+        for record in records.order_by("session__date", "pk")
+    ]

@@ -112,3 +112,15 @@ class OutcomesOut(Schema):
     gad7: ScoreChangeOut
     rses: ScoreChangeOut
     nhs: NhsOut
+
+
+class SignalOut(Schema):
+    kind: str = Field(
+        description='"risk", "rupture", "repair", "unrepaired_rupture", "disagreement", '
+        '"not_on_track" or "reliable_deterioration".'
+    )
+    session_date: date = Field(description="The session where the signal arises.")
+    rule: str = Field(description='Which rule fired, e.g. "percent_drop"; docs/signals.md.')
+    parameters: dict[str, Any] = Field(description="The thresholds the rule used.")
+    evidence: dict[str, Any] = Field(description="The numbers that made it fire.")
+    source: str = Field(description="The research the rule follows.")

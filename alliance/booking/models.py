@@ -321,6 +321,7 @@ class MessageKind(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     CHECKIN = "checkin", "Check-in invitation"
     RISK_ALERT = "risk_alert", "Risk alert to staff"
+    ALERT_ESCALATION = "alert_escalation", "Unacknowledged risk alert, to the owners"
 
 
 class MessageStatus(models.TextChoices):

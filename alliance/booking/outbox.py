@@ -110,13 +110,19 @@ def messages_schedule_offer(*, offer: WaitlistOffer, now: datetime) -> None:
     transaction.on_commit(lambda: _wake_workers([now]))
 
 
-def messages_schedule_alert(*, alert: "Alert", recipients: list[User], now: datetime) -> None:
+def messages_schedule_alert(
+    *,
+    alert: "Alert",
+    recipients: list[User],
+    now: datetime,
+    kind: MessageKind = MessageKind.RISK_ALERT,
+) -> None:
     """Tell each recipient at once, in the caller's transaction, with the alert."""
     Message.objects.bulk_create(
         Message(
             alert=alert,
             recipient=person,
-            kind=MessageKind.RISK_ALERT,
+            kind=kind,
             send_after=now,
             next_attempt_at=now,
         )

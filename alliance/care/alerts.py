@@ -1,23 +1,113 @@
-"""Reads of alerts for the pages that show them first."""
+"""Alerts a therapist acts on: reading them, moving them along, escalating the urgent ones.
 
+An alert goes open → acknowledged → resolved. Every change is an AlertEvent with who, when and,
+where the therapist gives one, what they did (talked it through, adjusted the approach, …).
+A risk alert nobody acknowledges within the practice's working hours is sent to the owners.
+"""
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
-from alliance.accounts.models import User
-from alliance.care.models import Alert, AlertKind
+from alliance.accounts.models import Role, User
+from alliance.booking.models import MessageKind
+from alliance.booking.outbox import messages_schedule_alert
+from alliance.care.models import Alert, AlertAction, AlertEvent, AlertKind, AlertState
+from alliance.lib.workhours import working_deadline
+from alliance.practice.models import Practice
+
+logger = logging.getLogger(__name__)
 
 # A page lists this many at most; more than this open at once is a practice problem the
 # client pages show in full.
 SHOWN = 50
+# Most urgent first: risk must never wait; an unrepaired rupture carries the outcome risk
+# (McLaughlin et al. 2014); then what the therapist may not have seen, then the course.
+URGENCY = [
+    AlertKind.RISK,
+    AlertKind.UNREPAIRED_RUPTURE,
+    AlertKind.DISAGREEMENT,
+    AlertKind.NOT_ON_TRACK,
+    AlertKind.RELIABLE_DETERIORATION,
+    AlertKind.RUPTURE,
+]
+
+
+class AlertRefused(Exception):
+    """The change asked for does not apply to this alert (e.g. resolving it twice)."""
+
+
+def urgency_order() -> Case:
+    return Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(URGENCY)),
+        default=Value(len(URGENCY)),
+        output_field=IntegerField(),
+    )
 
 
 def open_alerts_for(user: User) -> list[Alert]:
-    """Open alerts this person should act on: risk first (it must never wait), newest first."""
-    urgency = Case(
-        When(kind=AlertKind.RISK, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
+    """Open alerts this person should act on: most urgent first, then newest."""
     return list(
         Alert.objects.visible_to(user)
         .open()
         .select_related("client")
-        .order_by(urgency, "-created_at")[:SHOWN]
+        .order_by(urgency_order(), "-created_at")[:SHOWN]
     )
+
+
+@transaction.atomic
+def alert_move(
+    *, alert: Alert, to: AlertState, by: User, action: str = "", note: str = ""
+) -> AlertEvent:
+    """Acknowledge or resolve an alert, recording who, when and what they did."""
+    locked = Alert.objects.select_for_update().get(pk=alert.pk)
+    allowed = {
+        AlertState.ACKNOWLEDGED: (AlertState.OPEN,),
+        AlertState.RESOLVED: (AlertState.OPEN, AlertState.ACKNOWLEDGED),
+    }
+    if locked.state not in allowed.get(to, ()):
+        raise AlertRefused(f"This alert is already {locked.get_state_display().lower()}.")
+    if action and action not in AlertAction.values:
+        raise AlertRefused("Choose what you did from the list.")
+    if action == AlertAction.OTHER and not note.strip():
+        raise AlertRefused("Say in a few words what you did.")
+    locked.state = to
+    locked.save(update_fields=["state"])
+    alert.state = to
+    return AlertEvent.objects.create(
+        alert=locked, state=to, action=action, note=note.strip(), by=by
+    )
+
+
+def escalation_due(alert: Alert, practice: Practice) -> datetime:
+    return working_deadline(
+        alert.created_at, practice.risk_escalation_hours, ZoneInfo(practice.time_zone)
+    )
+
+
+def alerts_escalate(*, now: datetime) -> int:
+    """Send every open risk alert past its working-hours deadline to the owners, once."""
+    practice = Practice.objects.current()
+    owners = list(User.objects.filter(role=Role.OWNER, is_active=True))
+    sent = 0
+    waiting = Alert.objects.filter(
+        kind=AlertKind.RISK, state=AlertState.OPEN, escalated_at__isnull=True
+    )
+    for alert in waiting:
+        if escalation_due(alert, practice) > now:
+            continue
+        with transaction.atomic():
+            claimed = Alert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            )
+            if not claimed:
+                continue  # another worker escalated it a moment ago
+            messages_schedule_alert(
+                alert=alert, recipients=owners, now=now, kind=MessageKind.ALERT_ESCALATION
+            )
+        logger.warning("risk alert %s escalated to the owners", alert.uuid)
+        sent += 1
+    return sent

@@ -12,11 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from alliance.booking.models import Appointment, Message
+from alliance.booking.models import Appointment, Message, MessageKind
 from alliance.booking.outbox import message_id
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.instruments import instrument
-from alliance.care.models import Alert
+from alliance.care.models import Alert, AlertState
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -76,10 +76,17 @@ def alert_email(message: Message) -> EmailMultiAlternatives | None:
         + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})
         + "#alerts",
     }
+    escalated = message.kind == MessageKind.ALERT_ESCALATION
+    if escalated and alert.state != AlertState.OPEN:
+        return None  # acknowledged since: nothing to escalate any more
     return _email(
         message,
         to=recipient.email,
-        subject="Urgent: a check-in needs your review today",
-        template="risk_alert",
+        subject=(
+            "Not yet acknowledged: a risk alert needs a clinician now"
+            if escalated
+            else "Urgent: a check-in needs your review today"
+        ),
+        template="risk_escalation" if escalated else "risk_alert",
         context=context,
     )

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 
 from alliance.care.instruments import client_heading
+from alliance.care.models import AlertAction, AlertState
 from alliance.clinical.instruments import Instrument, Item
 
 COMMENT_MAX = 2000
@@ -81,3 +82,23 @@ class CheckinForm(InstrumentsForm):
         max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AlertMoveForm(forms.Form):
+    to = forms.ChoiceField(
+        choices=[(AlertState.ACKNOWLEDGED, "Acknowledge"), (AlertState.RESOLVED, "Resolve")]
+    )
+    action = forms.ChoiceField(
+        label="What did you do?",
+        choices=[("", "Choose one (optional when acknowledging)"), *AlertAction.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("to") == AlertState.RESOLVED and not cleaned.get("action"):
+            self.add_error("action", "Say what you did before resolving the alert.")
+        return cleaned

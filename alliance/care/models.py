@@ -206,6 +206,11 @@ class CheckinInvitation(models.Model):
 
 class AlertKind(models.TextChoices):
     RISK = "risk", "Risk: self-harm item answered"
+    RUPTURE = "rupture", "Possible rupture"
+    UNREPAIRED_RUPTURE = "unrepaired_rupture", "Rupture not yet repaired"
+    DISAGREEMENT = "disagreement", "You and your client see it differently"
+    NOT_ON_TRACK = "not_on_track", "Not on track"
+    RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
 
 
 class AlertState(models.TextChoices):
@@ -238,8 +243,18 @@ class Alert(models.Model):
     response = models.ForeignKey(
         Response, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
+    # The session the alert arises at, and the rule and figures behind it, kept as they were
+    # when it was raised: "why" must not change under the therapist when signals are recomputed.
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    rule = models.CharField(max_length=40, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=300, blank=True)
     state = models.CharField(max_length=16, choices=AlertState.choices, default=AlertState.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     objects = AlertQuerySet.as_manager()
 
@@ -248,8 +263,78 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["response", "kind"], name="one_alert_per_response_and_kind"
-            )
+            ),
+            # Recomputing signals finds the alert it raised before instead of raising another.
+            models.UniqueConstraint(
+                fields=["client", "kind", "session"],
+                condition=models.Q(session__isnull=False),
+                name="one_alert_per_session_and_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"
+
+
+class AlertAction(models.TextChoices):
+    """What a therapist did about an alert (the issue's list; "other" takes a note)."""
+
+    TALKED_THROUGH = "talked_through", "Talked it through with the client"
+    ADJUSTED = "adjusted", "Adjusted goals or approach"
+    CONSULTED = "consulted", "Consulted a colleague or supervisor"
+    REFERRED = "referred", "Referred"
+    SAFETY_PLAN = "safety_plan", "Made or reviewed a safety plan"
+    OTHER = "other", "Other"
+
+
+class AlertEvent(models.Model):
+    """Every change of an alert's state, with who, when and what they did: the alert's record."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    state = models.CharField(max_length=16, choices=AlertState.choices)
+    action = models.CharField(max_length=20, choices=AlertAction.choices, blank=True)
+    note = models.TextField(blank=True, max_length=2000)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.alert} {self.state} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignalRecord(models.Model):
+    """A signal the relationship engine found in a client's series (alliance.clinical.signals).
+
+    Derived data: replaced whole for a client whenever their signals are recomputed.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="signals")
+    session = models.ForeignKey(TherapySession, on_delete=models.CASCADE, related_name="signals")
+    kind = models.CharField(max_length=24)
+    rule = models.CharField(max_length=40)
+    parameters = models.JSONField(default=dict)
+    evidence = models.JSONField(default=dict)
+    source = models.CharField(max_length=300)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session__date", "pk"]
+        indexes = [models.Index(fields=["client", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.rule})"
+
+
+class PracticeNormsRecord(models.Model):
+    """The practice-wide figures the engine compares each client with (the SD of alliance
+    changes, the usual client-therapist gap, each therapist's usual rating, the expected
+    course), fitted by a full recompute and used by every incremental one. One row."""
+
+    norms = models.JSONField(default=dict)
+    fitted_at = models.DateTimeField(default=timezone.now)
+    episodes = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Practice norms fitted {self.fitted_at:%Y-%m-%d %H:%M}"

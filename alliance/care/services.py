@@ -19,7 +19,9 @@ from alliance.booking.outbox import messages_schedule_alert
 from alliance.care.instruments import instrument
 from alliance.care.models import (
     Alert,
+    AlertEvent,
     AlertKind,
+    AlertState,
     Client,
     Episode,
     Frequency,
@@ -159,6 +161,8 @@ def response_record(
         recorded_by=recorded_by,
         idempotency_key=idempotency_key or None,
     )
+    client_uuid = str(session.episode.client.uuid)
+    transaction.on_commit(lambda: _signals_recompute_soon(client_uuid))
     if "risk" in result.flags:
         risk_alert_raise(
             client=session.episode.client, therapist=session.episode.therapist, response=response
@@ -175,14 +179,46 @@ def risk_alert_raise(
     `response` is None when the answers could not be scored (an import with gaps) but item 9
     still showed risk."""
     alert = Alert.objects.create(
-        kind=AlertKind.RISK, client=client, therapist=therapist, response=response
+        kind=AlertKind.RISK,
+        client=client,
+        therapist=therapist,
+        response=response,
+        session=response.session if response is not None else None,
+        rule="phq9_item9",
+        evidence={"phq9_item9": {"phq9_item9": response.answers.get("phq9_9")}} if response else {},
+        source="PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md).",
     )
+    AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
+    transaction.on_commit(lambda: _escalation_check_at(alert))
     recipients = risk_alert_recipients(therapist)
     if not recipients:
         logger.error("risk alert %s: no active clinician to tell by e-mail", alert.uuid)
     messages_schedule_alert(alert=alert, recipients=recipients, now=timezone.now())
     logger.warning("risk alert %s raised", alert.uuid)
     return alert
+
+
+def _signals_recompute_soon(client_uuid: str) -> None:
+    # Imported here: the tasks module reaches back into alliance.care.
+    from alliance.care.tasks import signals_recompute_task
+
+    try:
+        signals_recompute_task.enqueue(client_uuid)
+    except Exception:
+        logger.exception("could not queue a signals recompute; `manage.py signals_recompute` will")
+
+
+def _escalation_check_at(alert: Alert) -> None:
+    # Imported here: the tasks module reaches back into alliance.care.
+    from alliance.care.alerts import escalation_due
+    from alliance.care.tasks import alerts_escalate_task
+
+    try:
+        alerts_escalate_task.using(
+            run_after=escalation_due(alert, Practice.objects.current())
+        ).enqueue()
+    except Exception:
+        logger.exception("could not queue the escalation check; `manage.py alerts_escalate` will")
 
 
 def risk_alert_recipients(therapist: Therapist) -> list[User]:

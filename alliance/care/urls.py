@@ -1,13 +1,15 @@
 from django.urls import path
 
-from alliance.care.views import checkin, staff
+from alliance.care.views import alerts, checkin, staff
 
 app_name = "care"
 urlpatterns = [
     path("checkin/<str:token>/", checkin.checkin, name="checkin"),
     path("checkin/<str:token>/thanks/", checkin.checkin_thanks, name="checkin_thanks"),
     path("checkin/<str:token>/new-link/", checkin.checkin_renew, name="checkin_renew"),
+    path("progress/<str:token>/", checkin.progress, name="progress"),
     path("staff/clients/", staff.client_list, name="clients"),
+    path("staff/alerts/<uuid:alert_uuid>/", alerts.alert_update, name="alert_update"),
     path("staff/clients/<uuid:client_uuid>/", staff.client_detail, name="client"),
     path("staff/clients/<uuid:client_uuid>/plan/", staff.client_plan, name="client_plan"),
     path(

@@ -82,6 +82,21 @@ class Practice(models.Model):
             "With no one chosen, the practice owners are told."
         ),
     )
+    risk_escalation_hours = models.PositiveSmallIntegerField(
+        "escalate risk alerts after (working hours)",
+        default=4,
+        help_text=(
+            "A risk alert nobody has acknowledged within this many working hours (Monday to "
+            "Friday, 9 AM to 5 PM in the practice's zone) is sent to the owners."
+        ),
+    )
+    signal_settings = models.JSONField(
+        "relationship signal settings",
+        default=dict,
+        blank=True,
+        help_text="Changes to the engine's documented defaults (docs/signals.md), e.g. "
+        '{"repair_window": 4}. Leave empty to use the defaults.',
+    )
     checkin_link_days = models.PositiveSmallIntegerField(
         "check-in links last (days)",
         default=7,

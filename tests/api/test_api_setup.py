@@ -36,6 +36,7 @@ def test_the_schema_lists_every_operation() -> None:
         ("post", f"{API}/clients"): "client_create",
         ("post", f"{API}/clients/{{client_id}}/responses"): "response_create",
         ("get", f"{API}/clients/{{client_id}}/outcomes"): "client_outcomes",
+        ("get", f"{API}/clients/{{client_id}}/signals"): "client_signals",
         ("get", f"{API}/fhir/Questionnaire/{{code}}"): "fhir_questionnaire_read",
         ("get", f"{API}/fhir/QuestionnaireResponse"): "fhir_questionnaire_responses",
         ("get", f"{API}/fhir/Observation"): "fhir_observations",

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -12,8 +13,11 @@ from alliance.accounts.models import User
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Message, MessageKind
 from alliance.care.models import Alert, Response, TherapySession
+from alliance.care.models import Client as CareClient
+from alliance.care.signals import signals_recompute_client
 from alliance.practice.models import Therapist
 from tests.api.helpers import API, locations
+from tests.care.history import alliance_answers
 from tests.conftest import Personas
 
 if TYPE_CHECKING:
@@ -315,3 +319,30 @@ def test_hostile_responses_are_saved_or_refused_never_a_server_error(
         f"/clients/{client_id}/responses", {"instrument": instrument, "answers": answers} | extra
     )
     assert reply.status_code in (201, 409, 422), reply.content
+
+
+def test_the_signals_say_which_rule_fired_at_which_session(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    for day, total, tension in (
+        ("2026-10-01", 30, 0),
+        ("2026-10-08", 30, 0),
+        ("2026-10-15", 22, 2),
+    ):
+        answers = alliance_answers("ac", total, tension)
+        record(
+            tara,
+            client_id,
+            {"instrument": "alliance_client", "answers": answers, "session_date": day},
+        )
+    signals_recompute_client(client=CareClient.objects.get(uuid=client_id), now=timezone.now())
+    found = tara.get(f"/clients/{client_id}/signals").json()
+    ruptures = [signal for signal in found if signal["kind"] == "rupture"]
+    assert {signal["rule"] for signal in ruptures} >= {"percent_drop", "client_report"}
+    assert {signal["session_date"] for signal in ruptures} == {"2026-10-15"}
+    drop = next(signal for signal in ruptures if signal["rule"] == "percent_drop")
+    assert drop["parameters"]["rupture_percent_drop"] == 0.15
+    assert drop["evidence"]["previous"] == 30
+    assert "Strauss" in drop["source"]
+    assert Caller(personas.colleague).get(f"/clients/{client_id}/signals").status_code == 404
+    assert Caller(personas.frontdesk).get(f"/clients/{client_id}/signals").status_code == 403

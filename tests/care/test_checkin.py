@@ -277,3 +277,15 @@ def test_the_optional_question_may_be_left_unanswered(smtp_server: SmtpServer) -
     with after(appointment):
         assert Browser().post(path_of(link), answers).status_code == 302
     assert "ac_repair" not in Response.objects.get(instrument="alliance_client").answers
+
+
+def test_the_thank_you_page_leads_to_the_clients_own_progress(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        done = Browser().post(path_of(link), all_answered(FIRST_SESSION, phq9_1=2))
+        thanks = Browser().get(done["Location"]).content.decode()
+        progress = thanks.split('<p class="progress-link"><a href="')[1].split('"')[0]
+        page = Browser().get(progress)
+    assert page.status_code == 200
+    assert "Your first score was 2 (minimal)" in page.content.decode()

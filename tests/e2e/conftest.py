@@ -88,9 +88,14 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(live_server: LiveServer, transactional_db: None) -> str:
-    """The live server's address, with the demo practice loaded into the (fresh) database."""
-    call_command("load_demo", stdout=io.StringIO())
+def site(live_server: LiveServer, transactional_db: None, request: pytest.FixtureRequest) -> str:
+    """The live server's address, with the demo practice loaded into the (fresh) database.
+
+    The twelve months of check-in history take seconds to load; only tests marked
+    `with_history` get them.
+    """
+    history = request.node.get_closest_marker("with_history") is not None
+    call_command("load_demo", without_history=not history, stdout=io.StringIO())
     return str(live_server.url)
 
 

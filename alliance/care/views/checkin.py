@@ -21,6 +21,7 @@ from alliance.care.checkins import (
 from alliance.care.forms import CheckinForm
 from alliance.care.instruments import instrument
 from alliance.care.models import CheckinInvitation
+from alliance.care.progress import client_progress, progress_token_make, progress_token_read
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -87,7 +88,24 @@ def checkin_thanks(request: HttpRequest, token: str) -> HttpResponse:
         return _not_found(request)
     if invitation.used_at is None:
         return redirect("care:checkin", token=token)
-    return render(request, "care/checkin_thanks.html", {"risk": checkin_showed_risk(invitation)})
+    return render(
+        request,
+        "care/checkin_thanks.html",
+        {
+            "risk": checkin_showed_risk(invitation),
+            "progress_token": progress_token_make(invitation.appointment.client),
+        },
+    )
+
+
+@public
+@require_GET
+def progress(request: HttpRequest, token: str) -> HttpResponse:
+    """The client's own scores over time (alliance.care.progress)."""
+    client = progress_token_read(token)
+    if client is None:
+        return render(request, "care/progress_expired.html", status=404)
+    return render(request, "care/progress.html", {"measures": client_progress(client)})
 
 
 @public

@@ -11,13 +11,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliance.accounts.access import StaffRequest, role_required
 from alliance.accounts.models import Role
 from alliance.care.access import (
-    clients_in_care_of,
     get_appointment_to_rate,
     get_client_for_clinician,
 )
-from alliance.care.forms import InstrumentsForm
+from alliance.care.alerts import urgency_order
+from alliance.care.brief import client_brief
+from alliance.care.caseload import caseload_rows
+from alliance.care.forms import AlertMoveForm, InstrumentsForm
 from alliance.care.instruments import instrument, instruments
-from alliance.care.models import Alert, Frequency, Response, ResponseSource
+from alliance.care.models import Alert, AlertState, Frequency, Response, ResponseSource
 from alliance.care.services import (
     ResponseExists,
     plan_update,
@@ -34,25 +36,34 @@ clinician_required = role_required(Role.OWNER, Role.THERAPIST)
 @clinician_required
 @require_GET
 def client_list(request: StaffRequest) -> HttpResponse:
-    clients = clients_in_care_of(request.user).select_related("therapist").order_by("name")
-    return render(request, "care/client_list.html", {"clients": clients})
+    """The caseload, most in need first (alliance.care.caseload)."""
+    return render(request, "care/client_list.html", {"rows": caseload_rows(request.user)})
 
 
 @clinician_required
 @require_GET
 def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
+    """The pre-session brief: alerts first, what changed, the charts, then the record."""
     client = get_client_for_clinician(request.user, client_uuid)
     episode = client.episodes.filter(ended_on__isnull=True).first()
     planned = {item.instrument: item.frequency for item in episode.plan.all()} if episode else {}
+    alerts = list(
+        Alert.objects.visible_to(request.user)
+        .filter(client=client)
+        .select_related("session")
+        .prefetch_related("events__by")
+        .order_by(urgency_order(), "-created_at")
+    )
+    current = [alert for alert in alerts if alert.state != AlertState.RESOLVED]
     return render(
         request,
         "care/client_detail.html",
         {
             "client": client,
+            "brief": client_brief(client, current),
+            "past_alerts": [alert for alert in alerts if alert.state == AlertState.RESOLVED],
+            "alert_form": AlertMoveForm(),
             "series": client_series(client),
-            "alerts": Alert.objects.visible_to(request.user)
-            .filter(client=client)
-            .select_related("response"),
             "comments": Response.objects.filter(client=client)
             .exclude(comment="")
             .select_related("session")

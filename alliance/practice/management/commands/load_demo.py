@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from alliance.booking.models import (
     WorkingHours,
 )
 from alliance.care.demo import demo_checkins_load
+from alliance.care.demo_history import demo_history_load, demo_name
 from alliance.care.models import Client
 from alliance.practice import demo_content as demo
 from alliance.practice.models import (
@@ -31,11 +32,20 @@ from alliance.practice.models import (
 )
 
 # Demo requests get stable tokens so that loading twice finds the rows it made the first time.
+# Demo clients with bookings are named from here on in the demo name list.
+BOOKED_NAMES_FROM = 200
 DEMO_NAMESPACE = uuid.UUID("6f1c9a52-3d0e-4b8f-9a57-0c1de2f3a4b5")
 
 
 class Command(BaseCommand):
     help = "Load the demo practice (idempotent: running it again adds nothing twice)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--without-history",
+            action="store_true",
+            help="Skip the twelve months of check-ins (quicker; for tests that need none).",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -101,6 +111,12 @@ class Command(BaseCommand):
         Practice.objects.filter(pk=1, designated_clinician__isnull=True).update(
             designated_clinician=User.objects.get(email=demo.USERS[0]["email"])
         )
+        # Twelve months of check-ins; the demo therapist's own caseload first in the list.
+        ordered = sorted(therapists.values(), key=lambda t: t.slug != demo.CHECKIN_THERAPIST)
+        if not options["without_history"]:
+            demo_history_load(
+                therapists=ordered, now=now, zone=ZoneInfo(Practice.objects.current().time_zone)
+            )
         checkin_link = demo_checkins_load(
             therapist=therapists[demo.CHECKIN_THERAPIST],
             now=now,
@@ -159,7 +175,7 @@ class Command(BaseCommand):
         session = AppointmentType.objects.get(slug="session")
         zone = ZoneInfo(Practice.objects.current().time_zone)
         chooser = random.Random(2026)  # deterministic
-        for therapist in therapists:
+        for therapist_index, therapist in enumerate(therapists):
             hours = list(WorkingHours.objects.filter(therapist=therapist))
             for number in range(8):
                 day = now.astimezone(zone).date() + timedelta(days=chooser.randint(1, 14))
@@ -173,7 +189,8 @@ class Command(BaseCommand):
                 if Appointment.objects.filter(idempotency_key=key).exists():
                     continue
                 client, _ = Client.objects.get_or_create(
-                    name=f"Demo client {therapist.slug} {number}",
+                    # Names beyond the history's (care/demo_history.py), so none is used twice.
+                    name=demo_name(BOOKED_NAMES_FROM + therapist_index * 8 + number),
                     defaults={"therapist": therapist, "phone": "(239) 555-0100"},
                 )
                 try:

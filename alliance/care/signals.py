@@ -1,0 +1,307 @@
+"""The relationship engine's Django side: series in, signals and alerts out.
+
+The engine (alliance.clinical.signals) is pure; this module reads a client's latest episode into
+its session points, stores what it finds (SignalRecord, replaced whole per client), and raises
+the alerts a therapist acts on. A response arriving recomputes its client (a task); `manage.py
+signals_recompute` recomputes everyone and refits the practice's norms.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, fields
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.fields.json import KT
+
+from alliance.care.models import (
+    Alert,
+    AlertEvent,
+    AlertKind,
+    AlertState,
+    Client,
+    Episode,
+    PracticeNormsRecord,
+    Response,
+    SignalRecord,
+    TherapySession,
+)
+from alliance.clinical.signals.engine import signals_for
+from alliance.clinical.signals.expected import ExpectedCurve
+from alliance.clinical.signals.model import Episode as SeriesEpisode
+from alliance.clinical.signals.model import SessionPoint, Signal
+from alliance.clinical.signals.norms import PracticeNorms, default_norms, practice_norms_fit
+from alliance.clinical.signals.parameters import SignalSettings
+from alliance.practice.models import Practice
+
+logger = logging.getLogger(__name__)
+
+# Signals that become alerts (repair is good news: a marker on the chart, not an alert).
+ALERT_KINDS = frozenset(AlertKind.values) - {AlertKind.RISK}
+# Only signals from recent sessions raise alerts: an old rupture, long since worked through, is
+# history for the chart, not something to act on before the next session.
+ALERT_LOOKBACK = timedelta(days=28)
+
+
+def _local_day(now: datetime, practice: Practice) -> date:
+    return now.astimezone(ZoneInfo(practice.time_zone)).date()
+
+
+def practice_signal_settings(practice: Practice) -> SignalSettings:
+    """The engine's defaults with the practice's own changes (Practice.signal_settings)."""
+    known = {field.name for field in fields(SignalSettings)}
+    chosen = {k: v for k, v in (practice.signal_settings or {}).items() if k in known}
+    return SignalSettings(**chosen)
+
+
+def _norms_from_json(data: dict[str, Any]) -> PracticeNorms:
+    if not data:
+        return default_norms()
+    curves = {measure: ExpectedCurve(**curve) for measure, curve in data["curves"].items()}
+    return PracticeNorms(
+        change_sd=data["change_sd"],
+        changes=data["changes"],
+        gap_mean=data["gap_mean"],
+        gap_sd=data["gap_sd"],
+        gaps=data["gaps"],
+        therapist_usual={int(key): value for key, value in data["therapist_usual"].items()},
+        curves=curves,
+    )
+
+
+def _norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
+    data = asdict(norms)
+    data["therapist_usual"] = {str(key): value for key, value in norms.therapist_usual.items()}
+    data["curves"] = {measure: curve.as_dict() for measure, curve in norms.curves.items()}
+    return data
+
+
+_decoded: dict[tuple[int, datetime], PracticeNorms] = {}
+
+
+def stored_norms() -> PracticeNorms:
+    """The norms of the last full recompute. Decoding them is most of the cost of reading them,
+    so a process keeps the decoded copy until a newer fit replaces the row."""
+    latest = PracticeNormsRecord.objects.order_by("-fitted_at").values_list("pk", "fitted_at")
+    key = latest.first()
+    if key is None:
+        return default_norms()
+    if key not in _decoded:
+        _decoded.clear()
+        _decoded[key] = _norms_from_json(PracticeNormsRecord.objects.get(pk=key[0]).norms)
+    return _decoded[key]
+
+
+# The few answers the engine reads besides totals, picked out of the JSON by the database so
+# that a series never decodes whole answer sets (the incremental update's main cost otherwise).
+ANSWER_KEYS = ("ac_tension", "ac_repair", "at_tension", "phq9_9")
+Row = tuple[int, str, int, str | None, str | None, str | None, str | None]
+
+
+def response_rows(responses: QuerySet[Response], *leading: str) -> QuerySet[Any]:
+    """(…leading, session id, instrument, total, ac_tension, ac_repair, at_tension, phq9_9)."""
+    keys = {f"k_{key}": KT(f"answers__{key}") for key in ANSWER_KEYS}
+    return responses.annotate(**keys).values_list(
+        *leading, "session_id", "instrument", "total", *keys
+    )
+
+
+def _int(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def series_from_rows(
+    sessions: Sequence[tuple[int, date]], rows: Iterable[Row]
+) -> list[SessionPoint]:
+    """Session points, numbered in date order, from (session id, date) and response rows."""
+    values: dict[int, dict[str, int | None]] = defaultdict(dict)
+    for session_id, instrument, total, ac_tension, ac_repair, at_tension, phq9_9 in rows:
+        point = values[session_id]
+        if instrument == "alliance_client":
+            point["client_alliance"] = total
+            point["client_tension"] = _int(ac_tension)
+            point["client_repair"] = _int(ac_repair)
+        elif instrument == "alliance_therapist":
+            point["therapist_alliance"] = total
+            point["therapist_tension"] = _int(at_tension)
+        elif instrument == "phq9":
+            point["phq9"] = total
+            point["phq9_item9"] = _int(phq9_9)
+        elif instrument in ("gad7", "rses"):
+            point[instrument] = total
+    return [
+        SessionPoint(number, day, **values.get(session_id, {}))
+        for number, (session_id, day) in enumerate(sessions, start=1)
+    ]
+
+
+def episode_series(episode: Episode) -> tuple[list[SessionPoint], list[tuple[int, date]]]:
+    """The latest episode as the engine sees it, and its (session id, date) in order."""
+    sessions = list(episode.sessions.order_by("date").values_list("id", "date"))
+    rows = response_rows(Response.objects.filter(session__episode=episode))
+    return series_from_rows(sessions, rows), sessions
+
+
+def latest_episode(client: Client) -> Episode | None:
+    return client.episodes.order_by("-started_on", "-pk").first()
+
+
+def _signal_key(
+    kind: str, rule: str, session_id: int, evidence: dict[str, Any]
+) -> tuple[str, str, int, str]:
+    return (kind, rule, session_id, repr(sorted(evidence.items())))
+
+
+@transaction.atomic
+def signals_store(
+    *,
+    episode: Episode,
+    sessions: Sequence[tuple[int, date]],
+    found: Sequence[Signal],
+    today: date,
+) -> None:
+    """Replace the client's signals (when they changed) and raise or resolve the alerts they
+    call for."""
+    client_id = episode.client_id
+    session_ids = [session_id for session_id, _ in sessions]
+    stored = SignalRecord.objects.filter(client_id=client_id).values_list(
+        "kind", "rule", "session_id", "evidence"
+    )
+    fresh = [_signal_key(s.kind, s.rule, session_ids[s.session - 1], s.evidence) for s in found]
+    # Most responses change nothing already found; then nothing is written.
+    if sorted(_signal_key(*row) for row in stored) != sorted(fresh):
+        SignalRecord.objects.filter(client_id=client_id).delete()
+        SignalRecord.objects.bulk_create(
+            SignalRecord(
+                client_id=client_id,
+                session_id=session_ids[signal.session - 1],
+                kind=signal.kind,
+                rule=signal.rule,
+                parameters=signal.parameters,
+                evidence=signal.evidence,
+                source=signal.source,
+            )
+            for signal in found
+        )
+    _alerts_sync(episode, sessions, found, today)
+
+
+def _alerts_sync(
+    episode: Episode, sessions: Sequence[tuple[int, date]], found: Sequence[Signal], today: date
+) -> None:
+    """Raise an alert for each recent signal that has none yet, and close the rupture alerts
+    whose rupture the engine now sees repaired. Two queries when nothing changes."""
+    grouped: dict[tuple[str, int], list[Signal]] = defaultdict(list)
+    repairs: dict[int, Signal] = {}
+    for signal in found:
+        session_id, day = sessions[signal.session - 1]
+        if signal.kind in ALERT_KINDS and today - day <= ALERT_LOOKBACK:
+            grouped[(signal.kind, session_id)].append(signal)
+        elif signal.kind == "repair":
+            rupture_session = signal.evidence.get("rupture_session")
+            if isinstance(rupture_session, int):
+                repairs.setdefault(sessions[rupture_session - 1][0], signal)
+    existing = {
+        (kind, session_id): (pk, state)
+        for pk, kind, session_id, state in Alert.objects.filter(
+            client_id=episode.client_id, session__isnull=False
+        ).values_list("pk", "kind", "session_id", "state")
+    }
+    # One alert per thing to act on: a client not on track at four sessions running has one
+    # open not-on-track alert, not four.
+    unresolved = {
+        kind for (kind, _), (_, state) in existing.items() if state != AlertState.RESOLVED
+    }
+    for (kind, session_id), signals in sorted(grouped.items(), key=lambda item: item[0][1]):
+        if (kind, session_id) in existing or kind in unresolved:
+            continue
+        unresolved.add(kind)
+        alert = Alert.objects.create(
+            client_id=episode.client_id,
+            therapist_id=episode.therapist_id,
+            kind=kind,
+            session_id=session_id,
+            rule=", ".join(signal.rule for signal in signals),
+            evidence={signal.rule: signal.evidence for signal in signals},
+            parameters={signal.rule: signal.parameters for signal in signals},
+            source="; ".join(sorted({signal.source for signal in signals}))[:300],
+        )
+        AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
+        existing[(kind, session_id)] = (alert.pk, AlertState.OPEN)
+    for session_id, repair in repairs.items():
+        pk, state = existing.get((AlertKind.RUPTURE, session_id), (None, None))
+        if pk is None or state == AlertState.RESOLVED:
+            continue
+        Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
+        how = (
+            "the client's score came back"
+            if repair.rule == "score_recovered"
+            else "the client said it was talked through well"
+        )
+        AlertEvent.objects.create(alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}.")
+
+
+def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
+    """The incremental update: one client's latest episode, against the stored norms."""
+    episode = latest_episode(client)
+    if episode is None:
+        return []
+    practice = Practice.objects.current()
+    norms = stored_norms()
+    series, sessions = episode_series(episode)
+    found = signals_for(
+        series,
+        practice_signal_settings(practice),
+        norms,
+        norms.therapist_usual.get(episode.therapist_id),
+    )
+    today = _local_day(now, practice)
+    signals_store(episode=episode, sessions=sessions, found=found, today=today)
+    return found
+
+
+def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
+    """Refit the practice's norms from every latest episode, then recompute every client.
+    Returns (episodes, signals)."""
+    practice = Practice.objects.current()
+    settings = practice_signal_settings(practice)
+    latest: dict[int, Episode] = {}
+    for episode in Episode.objects.order_by("client_id", "-started_on", "-pk"):
+        latest.setdefault(episode.client_id, episode)
+    episodes = list(latest.values())
+    sessions: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for session_id, episode_id, day in (
+        TherapySession.objects.filter(episode__in=episodes)
+        .order_by("date")
+        .values_list("id", "episode_id", "date")
+    ):
+        sessions[episode_id].append((session_id, day))
+    rows: dict[int, list[Row]] = defaultdict(list)
+    responses = Response.objects.filter(session__episode__in=episodes)
+    for episode_id, *row in response_rows(responses, "session__episode_id"):
+        rows[episode_id].append(tuple(row))
+    series = {
+        episode.pk: series_from_rows(sessions[episode.pk], rows[episode.pk]) for episode in episodes
+    }
+    norms = practice_norms_fit(
+        [SeriesEpisode(episode.therapist_id, series[episode.pk]) for episode in episodes],
+        settings,
+    )
+    PracticeNormsRecord.objects.all().delete()
+    PracticeNormsRecord.objects.create(
+        norms=_norms_to_json(norms), fitted_at=now, episodes=len(episodes)
+    )
+    total = 0
+    today = _local_day(now, practice)
+    for episode in episodes:
+        found = signals_for(
+            series[episode.pk], settings, norms, norms.therapist_usual.get(episode.therapist_id)
+        )
+        signals_store(episode=episode, sessions=sessions[episode.pk], found=found, today=today)
+        total += len(found)
+    logger.info("signals recomputed for %d episodes: %d signals", len(episodes), total)
+    return len(episodes), total

@@ -1,0 +1,22 @@
+from django.tasks import task
+from django.utils import timezone
+
+
+@task()
+def alerts_escalate_task() -> int:
+    """Escalate the risk alerts past their deadline (alliance.care.alerts)."""
+    from alliance.care.alerts import alerts_escalate
+
+    return alerts_escalate(now=timezone.now())
+
+
+@task()
+def signals_recompute_task(client_uuid: str) -> int:
+    """Recompute one client's signals after a response (alliance.care.signals)."""
+    from alliance.care.models import Client
+    from alliance.care.signals import signals_recompute_client
+
+    client = Client.objects.filter(uuid=client_uuid).first()
+    if client is None:
+        return 0
+    return len(signals_recompute_client(client=client, now=timezone.now()))

@@ -1,0 +1,158 @@
+"""Why an alert was raised, in a sentence per rule, with the figures that made it fire.
+
+The sentences are built from the alert's stored evidence (what the engine saw when it raised it),
+so they do not change when the client's signals are recomputed later.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from alliance.care.instruments import instrument
+from alliance.care.models import Alert
+from alliance.clinical.signals.references import GUIDANCE
+
+MEASURE_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7"}
+Evidence = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Why:
+    reasons: list[str]
+    guidance: str
+    reference: str
+    source: str
+
+
+def _number(value: Any) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+
+
+def _percent_drop(e: Evidence, p: Evidence) -> str:
+    share = round(100 * float(e["drop_fraction"]))
+    limit = round(100 * float(p.get("rupture_percent_drop", 0.15)))
+    return (
+        f"The client's alliance score fell from {e['previous']} to {e['score']} of 35 "
+        f"({share}%; the rule is a fall of {limit}% or more from the previous session)."
+    )
+
+
+def _sd_drop(e: Evidence, p: Evidence) -> str:
+    k = _number(p.get("sd_multiplier"))
+    return (
+        f"The client's score fell by {e['drop']} points, more than {k} "
+        f"standard deviations of their usual session-to-session change (threshold "
+        f"{_number(e['threshold'])} points)."
+    )
+
+
+def _client_report(e: Evidence, p: Evidence) -> str:
+    said = {1: "a little", 2: "yes"}.get(int(e["client_tension"]), str(e["client_tension"]))
+    return f'Asked whether there was tension or a misunderstanding, the client answered "{said}".'
+
+
+def _therapist_report(e: Evidence, p: Evidence) -> str:
+    return "You noted tension or a misunderstanding in the session."
+
+
+def _no_repair(e: Evidence, p: Evidence) -> str:
+    best = e.get("best_score_in_window")
+    return (
+        f"Since the rupture in session {e['rupture_session']}, the client's score has not come "
+        f"back to {e['reference']} within {p.get('repair_window', 3)} sessions"
+        + (f" (best since: {best})" if best is not None else "")
+        + ", and the client has not said it was talked through well."
+    )
+
+
+def _unseen(e: Evidence, p: Evidence) -> str:
+    client_side = (
+        "reported tension"
+        if (e.get("client_tension") or 0) >= 1
+        else f"rated the session {e.get('client_alliance')} (from {e.get('client_previous')})"
+    )
+    return (
+        f"The client {client_side}, while your rating was {e.get('therapist_alliance')}, at or "
+        f"above your usual {_number(e.get('therapist_usual'))}, and you noted no tension."
+    )
+
+
+def _persistent_gap(e: Evidence, p: Evidence) -> str:
+    side = "higher" if e.get("direction") == "client_rates_higher" else "lower"
+    return (
+        f"For {e['sessions']} sessions in a row the client rated the alliance {side} than you by "
+        f"{_number(e['run_mean_gap'])} points on average; the practice's usual gap is "
+        f"{_number(e['practice_mean_gap'])} (SD {_number(e['practice_gap_sd'])})."
+    )
+
+
+def _expected(e: Evidence, p: Evidence) -> str:
+    name = MEASURE_NAMES.get(str(e["measure"]), str(e["measure"]))
+    curve = "the practice's own" if e.get("curve") == "practice" else "the default"
+    return (
+        f"{name} is {e['observed']} at session {e['course_session']} of the course; from an "
+        f"intake of {e['intake']}, {curve} expected course is {_number(e['expected'])} and "
+        f"scores above {_number(e['bound'])} are not on track."
+    )
+
+
+def _reliable_change(e: Evidence, p: Evidence) -> str:
+    name = MEASURE_NAMES.get(str(e["measure"]), str(e["measure"]))
+    return (
+        f"{name} has risen from {e['intake']} at intake to {e['observed']} (+{e['change']}), "
+        "a reliable change."
+    )
+
+
+def _item9_answer(value: Any) -> str:
+    """The words the client chose for PHQ-9 item 9 ("Several days"), or "" if unknown."""
+    found = instrument("phq9")
+    item = next((i for i in found.items if i.id == "phq9_9"), None) if found else None
+    options = item.scale.options if item is not None else ()
+    return next((option.label for option in options if option.value == value), "")
+
+
+def _risk(e: Evidence, p: Evidence) -> str:
+    answer = _item9_answer(e.get("phq9_item9"))
+    answered = f'"{answer}"' if answer else 'above "not at all"'
+    return (
+        "Item 9 of the PHQ-9 (thoughts of being better off dead or of self-harm) was answered "
+        f"{answered}. Any such answer needs prompt clinical review whatever the total."
+    )
+
+
+SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
+    "percent_drop": _percent_drop,
+    "sd_drop": _sd_drop,
+    "client_report": _client_report,
+    "therapist_report": _therapist_report,
+    "no_repair_in_window": _no_repair,
+    "unseen_by_therapist": _unseen,
+    "persistent_gap": _persistent_gap,
+    "expected_response": _expected,
+    "reliable_change": _reliable_change,
+    "phq9_item9": _risk,
+}
+
+
+def alert_why(alert: Alert) -> Why:
+    reasons = []
+    # A rule can be listed twice (not on track on both the PHQ-9 and the GAD-7 at one session);
+    # its evidence is kept once, so say it once.
+    rules = dict.fromkeys(part.strip() for part in alert.rule.split(",") if part.strip())
+    for rule in rules:
+        sentence = SENTENCES.get(rule)
+        evidence = alert.evidence.get(rule, {}) if isinstance(alert.evidence, dict) else {}
+        parameters = alert.parameters.get(rule, {}) if isinstance(alert.parameters, dict) else {}
+        if sentence is not None:
+            try:
+                reasons.append(sentence(evidence, parameters))
+            except (KeyError, TypeError, ValueError):
+                reasons.append(f"Rule: {rule}.")  # evidence from an older engine version
+    guidance = GUIDANCE.get(alert.kind)  # type: ignore[call-overload]
+    return Why(
+        reasons=reasons,
+        guidance=guidance.text if guidance else "",
+        reference=guidance.reference if guidance else "",
+        source=alert.source,
+    )

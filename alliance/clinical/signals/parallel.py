@@ -1,0 +1,71 @@
+"""Run a function over chunks of a large sequence in a process pool.
+
+A full recompute touches millions of session points. Pickling them to worker processes would
+cost more than the work itself, so where the platform can fork (Linux) and this process runs no
+other thread, the sequence is left in a module global just before the pool starts: every forked
+worker inherits it, and only chunk bounds go out and only results come back. Otherwise (macOS,
+Windows, or a process with threads, where forking can deadlock) workers are spawned and each
+chunk is pickled to its worker: slower, same result.
+
+From Django, call this from a management command and close the database connections first, so
+that no forked child inherits an open one.
+"""
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+# The (items, function, arguments) a forked worker reads; set only while a pool runs.
+_SHARED: tuple[Sequence[Any], Callable[..., Any], tuple[Any, ...]] | None = None
+
+
+def _single_threaded() -> bool:
+    # Threads started outside the threading module (pytest-xdist's execnet, C extensions) are
+    # not in threading.active_count(); on Linux the kernel's list of this process's tasks has
+    # them all, and it is what Python itself checks before warning about fork.
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
+def _run_shared(start: int, stop: int) -> Any:
+    assert _SHARED is not None, "set by map_chunks before the pool forks"
+    items, function, arguments = _SHARED
+    return function(items[start:stop], *arguments)
+
+
+def map_chunks[T, R](
+    function: Callable[..., R],
+    items: Sequence[T],
+    *arguments: Any,
+    workers: int,
+    chunks_per_worker: int = 4,
+) -> list[R]:
+    """``function(chunk, *arguments)`` for consecutive chunks of ``items``, in order.
+
+    ``function`` must be a module-level function (a pool pickles it by name). With one worker,
+    or one item, it runs here, in this process, on the whole sequence.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, got {workers}")
+    workers = min(workers, os.cpu_count() or 1, max(len(items), 1))
+    if workers == 1:
+        return [function(items, *arguments)]
+    size = -(-len(items) // (workers * chunks_per_worker))
+    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    if "fork" in multiprocessing.get_all_start_methods() and _single_threaded():
+        global _SHARED
+        _SHARED = (items, function, arguments)
+        try:
+            with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
+                starts, stops = zip(*bounds, strict=True)
+                return list(pool.map(_run_shared, starts, stops))
+        finally:
+            _SHARED = None
+    with ProcessPoolExecutor(workers, multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(function, items[start:stop], *arguments) for start, stop in bounds]
+        return [future.result() for future in futures]

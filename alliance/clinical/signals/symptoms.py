@@ -1,0 +1,180 @@
+"""Signals from the symptom measures: risk, not on track, reliable deterioration.
+
+These run over every score of every episode in a full recompute: plain loops over columns read
+with comprehensions, which CPython 3.12 runs faster than the C-level alternatives (``map`` with
+``attrgetter``, ``operator.gt``) for series of a few dozen sessions (bench/bench_signals.py).
+"""
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from statistics import NormalDist
+
+from alliance.clinical.change import reliable_change_direction
+from alliance.clinical.signals.expected import LOG_TABLE_SIZE, ExpectedCurve
+from alliance.clinical.signals.model import (
+    MEASURES,
+    Context,
+    Measure,
+    SessionPoint,
+    Signal,
+    by_session,
+)
+from alliance.clinical.signals.references import (
+    EXPECTED_RESPONSE,
+    ITEM9_AT_LEAST,
+    PHQ9_ITEM9,
+    RELIABLE_CHANGE,
+    SOURCES,
+    rule_parameters,
+)
+
+
+def _scores(series: Sequence[SessionPoint], measure: Measure) -> list[int | None]:
+    # A comprehension per measure rather than getattr or attrgetter: direct attribute reads on
+    # a slots class are the fastest way to a column in CPython 3.12.
+    if measure == "phq9":
+        return [point.phq9 for point in series]
+    return [point.gad7 for point in series]
+
+
+def detect_risk(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
+    """Kind ``risk``, rule ``phq9_item9``: every session where item 9 was answered 1 or more."""
+    parameters = rule_parameters(context.settings)[PHQ9_ITEM9]
+    return [
+        Signal(
+            "risk",
+            point.number,
+            PHQ9_ITEM9,
+            parameters,
+            {"phq9_item9": point.phq9_item9, "phq9": point.phq9},
+            SOURCES[PHQ9_ITEM9],
+        )
+        for point in series
+        if point.phq9_item9 is not None and point.phq9_item9 >= ITEM9_AT_LEAST
+    ]
+
+
+@lru_cache(maxsize=8)
+def _z(level: float) -> float:
+    return NormalDist().inv_cdf(level)
+
+
+def detect_not_on_track(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
+    """Kind ``not_on_track``, rule ``expected_response`` (Finch, Lambert & Schaalje 2001).
+
+    For PHQ-9 and GAD-7 separately: the intake is the first score of the episode; every later
+    score above the one-sided tolerance bound of the expected curve (expected + z·predictive SD)
+    gives a signal at its session. The curve is the practice's own or the default; the evidence
+    says which, and the UI shows it.
+    """
+    settings = context.settings
+    z = _z(settings.not_on_track_level)
+    parameters = rule_parameters(settings)[EXPECTED_RESPONSE]
+    signals: list[Signal] = []
+    for measure in MEASURES:
+        curve = context.norms.curves[measure]
+        margin = z * curve.predictive_sd
+        values = _scores(series, measure)
+        for index, intake_index, course_session, bound in above_bound(series, values, curve, z):
+            intake = values[intake_index]
+            assert intake is not None
+            signals.append(
+                Signal(
+                    "not_on_track",
+                    series[index].number,
+                    EXPECTED_RESPONSE,
+                    parameters,
+                    {
+                        "measure": measure,
+                        "observed": values[index],
+                        "expected": bound - margin,
+                        "bound": bound,
+                        "intake": intake,
+                        "intake_session": series[intake_index].number,
+                        "course_session": course_session,
+                        "predictive_sd": curve.predictive_sd,
+                        "curve": curve.kind,
+                    },
+                    SOURCES[EXPECTED_RESPONSE],
+                )
+            )
+    if len(signals) > 1:
+        signals.sort(key=by_session)
+    return signals
+
+
+def above_bound(
+    series: Sequence[SessionPoint], values: list[int | None], curve: ExpectedCurve, z: float
+) -> Iterator[tuple[int, int, int, float]]:
+    """(index, intake index, course session, bound) of each score above its bound.
+
+    A plain loop: on CPython 3.12 it beats the C-level alternatives (map with operator.gt over
+    a slice of the bounds) for series of a few dozen scores, which is all a series is."""
+    intake: int | None = None
+    intake_index = 0
+    bounds: tuple[float, ...] = ()
+    for index, observed in enumerate(values):
+        if observed is None:
+            continue
+        if intake is None:
+            intake, intake_index = observed, index
+            bounds = curve.bounds(intake, z)
+            continue
+        course_session = series[index].number - series[intake_index].number + 1
+        bound = (
+            bounds[course_session]
+            if course_session < LOG_TABLE_SIZE
+            else curve.expected(intake, course_session) + z * curve.predictive_sd
+        )
+        if observed > bound:
+            yield index, intake_index, course_session, bound
+
+
+def detect_reliable_deterioration(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
+    """Kind ``reliable_deterioration``, rule ``reliable_change``: for PHQ-9 and GAD-7 separately,
+    the first session whose score is a reliable rise on the episode's first score (NHS Talking
+    Therapies thresholds). This is the per-measure rise the check needs session by session, not
+    the Manual's paired end-of-treatment outcome, which also looks at the other measure
+    (alliance.clinical.nhs)."""
+    settings = context.settings
+    signals: list[Signal] = []
+    for measure in MEASURES:
+        threshold = (
+            settings.phq9_reliable_change if measure == "phq9" else settings.gad7_reliable_change
+        )
+        values = _scores(series, measure)
+        scored = [value for value in values if value is not None]
+        # Only a rise of the threshold or more on the intake can be a reliable deterioration;
+        # most series have none, which max() tells without a Python loop.
+        if len(scored) < 2 or max(scored) < scored[0] + threshold:
+            continue
+        intake = scored[0]
+        intake_index = next(index for index, value in enumerate(values) if value is not None)
+        for index in range(intake_index + 1, len(values)):
+            observed = values[index]
+            if observed is None:
+                continue
+            direction = reliable_change_direction(
+                intake, observed, reliable_change=threshold, higher_is="worse"
+            )
+            if direction == "deteriorated":
+                signals.append(
+                    Signal(
+                        "reliable_deterioration",
+                        series[index].number,
+                        RELIABLE_CHANGE,
+                        rule_parameters(settings)[RELIABLE_CHANGE],
+                        {
+                            "measure": measure,
+                            "intake": intake,
+                            "intake_session": series[intake_index].number,
+                            "observed": observed,
+                            "change": observed - intake,
+                        },
+                        SOURCES[RELIABLE_CHANGE],
+                    )
+                )
+                break
+    if len(signals) > 1:
+        signals.sort(key=by_session)
+    return signals

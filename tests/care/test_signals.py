@@ -1,0 +1,92 @@
+"""The engine in the practice: signals stored, alerts raised once, repairs closing them."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from alliance.care.models import (
+    Alert,
+    AlertEvent,
+    AlertState,
+    Client,
+    PracticeNormsRecord,
+    SignalRecord,
+)
+from alliance.care.signals import signals_recompute_client
+from tests.care.history import session_with, weekly
+from tests.conftest import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def client_of(personas: Personas) -> Client:
+    return Client.objects.create(name="Robin Rupture", therapist=personas.tara)
+
+
+def test_a_drop_with_tension_raises_one_rupture_alert_with_its_rules(personas: Personas) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 3)
+    session_with(client, days[0], alliance=30)
+    session_with(client, days[1], alliance=30)
+    rupture_session = session_with(client, days[2], alliance=22, tension=2)
+    now = timezone.now()
+    signals_recompute_client(client=client, now=now)
+    signals_recompute_client(client=client, now=now)
+    (alert,) = Alert.objects.filter(kind="rupture")
+    assert alert.session == rupture_session
+    assert "percent_drop" in alert.rule
+    assert "client_report" in alert.rule
+    assert alert.evidence["percent_drop"]["previous"] == 30
+    assert AlertEvent.objects.filter(alert=alert, state=AlertState.OPEN).count() == 1
+    assert SignalRecord.objects.filter(client=client, kind="rupture").count() >= 2
+
+
+def test_a_repair_closes_the_rupture_alert_and_says_how(personas: Personas) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 4)
+    session_with(client, days[0], alliance=30)
+    session_with(client, days[1], alliance=30)
+    session_with(client, days[2], alliance=22, tension=2)
+    signals_recompute_client(client=client, now=timezone.now())
+    session_with(client, days[3], alliance=31)
+    signals_recompute_client(client=client, now=timezone.now())
+    alert = Alert.objects.get(kind="rupture")
+    assert alert.state == AlertState.RESOLVED
+    assert alert.events.last().note == "Repaired: the client's score came back."  # type: ignore[union-attr]
+    assert SignalRecord.objects.filter(client=client, kind="repair").exists()
+
+
+def test_signals_from_long_ago_are_history_not_alerts(personas: Personas) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate() - timedelta(days=120), 3)
+    session_with(client, days[0], alliance=30)
+    session_with(client, days[1], alliance=30)
+    session_with(client, days[2], alliance=20, tension=2)
+    signals_recompute_client(client=client, now=timezone.now())
+    assert SignalRecord.objects.filter(client=client, kind="rupture").exists()
+    assert not Alert.objects.exists()
+
+
+def test_a_steady_series_raises_nothing(personas: Personas) -> None:
+    client = client_of(personas)
+    for day, score in zip(weekly(timezone.localdate(), 6), (28, 29, 28, 29, 29, 28), strict=True):
+        session_with(client, day, alliance=score, therapist_alliance=score - 3, phq9=8)
+    assert signals_recompute_client(client=client, now=timezone.now()) == []
+    assert not Alert.objects.exists()
+
+
+def test_the_full_recompute_fits_and_stores_the_practices_norms(personas: Personas) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 3)
+    for day, score in zip(days, (30, 30, 22), strict=True):
+        session_with(client, day, alliance=score, tension=2 if score == 22 else 0)
+    out = StringIO()
+    call_command("signals_recompute", stdout=out)
+    assert out.getvalue().startswith("1 episodes, ")
+    record = PracticeNormsRecord.objects.get()
+    assert record.episodes == 1
+    assert record.norms["curves"]["phq9"]["kind"] == "default"
+    assert Alert.objects.filter(kind="rupture").count() == 1

@@ -1,0 +1,125 @@
+"""Repair and unrepaired ruptures: the window, its edges, and both ways of repairing."""
+
+from alliance.clinical.signals import Signal, SignalSettings
+from alliance.clinical.signals.rupture import detect_repair
+
+from .builders import context, make_series
+
+
+def kinds_at(signals: list[Signal]) -> list[tuple[str, int, str]]:
+    return [(signal.kind, signal.session, signal.rule) for signal in signals]
+
+
+def test_a_score_back_to_the_pre_rupture_level_is_a_repair() -> None:
+    signals = detect_repair(make_series(client=[30, 30, 30, 24, 27, 30]), context())
+    assert kinds_at(signals) == [("repair", 6, "score_recovered")]
+    assert signals[0].evidence == {
+        "rupture_session": 4,
+        "reference": 30,
+        "score": 30,
+        "client_repair": None,
+        "sessions_after": 2,
+    }
+    assert signals[0].parameters["repair_window"] == 3
+
+
+def test_recovering_on_the_last_session_of_the_window_still_counts() -> None:
+    signals = detect_repair(make_series(client=[30, 30, 30, 24, 25, 26, 30]), context())
+    assert kinds_at(signals) == [("repair", 7, "score_recovered")]
+
+
+def test_no_repair_when_the_window_has_just_passed() -> None:
+    signals = detect_repair(make_series(client=[30, 30, 30, 24, 25, 26, 27]), context())
+    assert kinds_at(signals) == [("unrepaired_rupture", 7, "no_repair_in_window")]
+    assert signals[0].evidence == {
+        "rupture_session": 4,
+        "reference": 30,
+        "best_score_in_window": 27,
+        "window_closed_at": 7,
+    }
+    assert "McLaughlin" in signals[0].source
+
+
+def test_a_recovery_after_the_window_is_too_late() -> None:
+    series = make_series(client=[30, 30, 30, 24, 25, 26, 27, 30])
+    assert kinds_at(detect_repair(series, context())) == [
+        ("unrepaired_rupture", 7, "no_repair_in_window")
+    ]
+
+
+def test_a_rupture_whose_window_is_still_open_is_neither() -> None:
+    assert detect_repair(make_series(client=[30, 30, 30, 24, 25, 26]), context()) == []
+
+
+def test_a_longer_window_is_a_setting() -> None:
+    series = make_series(client=[30, 30, 30, 24, 25, 26, 27, 30])
+    longer = SignalSettings(repair_window=4)
+    assert kinds_at(detect_repair(series, context(settings=longer))) == [
+        ("repair", 8, "score_recovered")
+    ]
+
+
+def test_talking_it_through_well_at_the_rupture_session_is_a_repair() -> None:
+    series = make_series(
+        client=[30, 30, 30], client_tension=[0, 0, 1], client_repair=[None, None, 3]
+    )
+    signals = detect_repair(series, context())
+    assert kinds_at(signals) == [("repair", 3, "talked_through")]
+    assert signals[0].evidence["sessions_after"] == 0
+    assert "Safran" in signals[0].source
+
+
+def test_talking_it_through_only_somewhat_is_not_yet_a_repair() -> None:
+    series = make_series(
+        client=[30, 30, 30, 29, 29, 29],
+        client_tension=[0, 0, 1, 0, 0, 0],
+        client_repair=[None, None, 2, None, None, None],
+    )
+    # The score never gets back to 30 (the pre-rupture level), so the window closes unrepaired.
+    assert kinds_at(detect_repair(series, context())) == [
+        ("unrepaired_rupture", 6, "no_repair_in_window")
+    ]
+
+
+def test_a_recovered_score_with_tension_again_is_not_a_repair() -> None:
+    series = make_series(
+        client=[30, 30, 24, 30, 30],
+        client_tension=[0, 0, 0, 1, 0],
+        client_repair=[None, None, None, 0, None],
+    )
+    signals = detect_repair(series, context())
+    # Session 4 is a new rupture (a report), not the repair of session 3; session 5 repairs both.
+    assert kinds_at(signals) == [("repair", 5, "score_recovered"), ("repair", 5, "score_recovered")]
+    assert [signal.evidence["rupture_session"] for signal in signals] == [3, 4]
+
+
+def test_both_ways_at_one_session_give_two_repair_signals() -> None:
+    series = make_series(
+        client=[30, 30, 24, 30],
+        client_tension=[0, 0, 0, 0],
+        client_repair=[None, None, None, 4],
+    )
+    assert kinds_at(detect_repair(series, context())) == [
+        ("repair", 4, "talked_through"),
+        ("repair", 4, "score_recovered"),
+    ]
+
+
+def test_the_window_counts_session_numbers_not_answers() -> None:
+    # Rupture at 4; sessions 5 to 8 had no check-in recorded. The window closed at 7, so the
+    # recovery seen at 9 is too late, and the unrepaired signal is given at 9, where it is known.
+    series = make_series(client=[30, 30, 30, 24, 30], numbers=[1, 2, 3, 4, 9])
+    assert kinds_at(detect_repair(series, context())) == [
+        ("unrepaired_rupture", 9, "no_repair_in_window")
+    ]
+
+
+def test_a_reported_rupture_at_the_first_session_is_measured_against_itself() -> None:
+    series = make_series(client=[28, 28], client_tension=[1, 0])
+    signals = detect_repair(series, context())
+    assert kinds_at(signals) == [("repair", 2, "score_recovered")]
+    assert signals[0].evidence["reference"] == 28
+
+
+def test_no_ruptures_no_repairs() -> None:
+    assert detect_repair(make_series(client=[30] * 10), context()) == []

@@ -1,0 +1,130 @@
+"""Rupture rules on hand-made series: each fires exactly when it should, where it should."""
+
+import pytest
+
+from alliance.clinical.signals import Signal, SignalSettings
+from alliance.clinical.signals.rupture import detect_rupture, find_ruptures
+
+from .builders import context, make_series, norms
+
+
+def rules_at(signals: list[Signal]) -> list[tuple[int, str]]:
+    return [(signal.session, signal.rule) for signal in signals]
+
+
+def test_a_fall_of_exactly_15_percent_is_a_rupture() -> None:
+    signals = detect_rupture(make_series(client=[20, 17]), context())
+    assert rules_at(signals) == [(2, "percent_drop")]
+    evidence = signals[0].evidence
+    assert evidence["previous"] == 20
+    assert evidence["score"] == 17
+    assert evidence["drop"] == 3
+    assert evidence["drop_fraction"] == pytest.approx(0.15)
+    assert signals[0].parameters == {"rupture_percent_drop": 0.15}
+    assert "Strauss" in signals[0].source
+
+
+def test_a_fall_just_under_15_percent_is_not() -> None:
+    assert detect_rupture(make_series(client=[20, 18]), context()) == []
+    # 5/35 = 14.3%: only the SD rule could see it, and it has no history here.
+    assert detect_rupture(make_series(client=[35, 30]), context()) == []
+    assert rules_at(detect_rupture(make_series(client=[35, 29]), context())) == [
+        (2, "percent_drop")
+    ]
+
+
+def test_a_rise_is_never_a_rupture() -> None:
+    assert detect_rupture(make_series(client=[20, 30, 35]), context()) == []
+
+
+def test_a_session_without_a_check_in_is_skipped_not_a_fall() -> None:
+    signals = detect_rupture(make_series(client=[30, None, 25]), context())
+    assert rules_at(signals) == [(3, "percent_drop")]
+    assert signals[0].evidence["previous_session"] == 1
+
+
+def test_the_sd_rule_fires_on_a_fall_beyond_the_practice_threshold() -> None:
+    # Own changes +1 -1 +1 -1: SD 1.15, so the practice's 2 x 2 = 4 is the stricter threshold.
+    signals = detect_rupture(make_series(client=[30, 31, 30, 31, 30, 24]), context())
+    assert rules_at(signals) == [(6, "percent_drop"), (6, "sd_drop")]
+    evidence = signals[1].evidence
+    assert evidence["threshold_from"] == "practice"
+    assert evidence["threshold"] == pytest.approx(4.0)
+    assert evidence["own_sd"] == pytest.approx((4 / 3) ** 0.5)
+    assert evidence["own_changes"] == 4
+    assert "Stiles" in signals[1].source
+
+
+def test_the_sd_rule_sees_a_fall_the_percent_rule_misses() -> None:
+    # 35 to 30 is 14.3%, under 15%, but 5 points beyond a steady client's and the practice's SD.
+    signals = detect_rupture(make_series(client=[35, 35, 35, 35, 35, 30]), context())
+    assert rules_at(signals) == [(6, "sd_drop")]
+
+
+def test_a_fall_equal_to_the_threshold_does_not_exceed_it() -> None:
+    assert detect_rupture(make_series(client=[35, 35, 35, 35, 35, 31]), context()) == []
+
+
+def test_a_volatile_clients_own_sd_is_the_stricter_threshold() -> None:
+    # Own changes -6 +6 -6 +6: SD 6.9, so a fall of 7 is ordinary for this client. The percent
+    # rule still fires at every fall: published rules disagree (Gumz et al. 2012).
+    signals = detect_rupture(make_series(client=[30, 24, 30, 24, 30, 23]), context())
+    assert rules_at(signals) == [(2, "percent_drop"), (4, "percent_drop"), (6, "percent_drop")]
+
+
+def test_the_sd_rule_waits_for_enough_history() -> None:
+    series = make_series(client=[35, 35, 35, 30])
+    assert detect_rupture(series, context()) == []
+    enough = SignalSettings(min_own_changes=2)
+    assert rules_at(detect_rupture(series, context(settings=enough))) == [(4, "sd_drop")]
+
+
+def test_the_sd_rule_is_off_until_the_practice_has_an_sd() -> None:
+    series = make_series(client=[35, 35, 35, 35, 35, 30])
+    assert detect_rupture(series, context(practice=norms(change_sd=None))) == []
+
+
+@pytest.mark.parametrize("answer", [1, 2])
+def test_a_client_reporting_tension_is_a_rupture(answer: int) -> None:
+    series = make_series(client=[30, 30], client_tension=[0, answer], client_repair=[None, 1])
+    signals = detect_rupture(series, context())
+    assert rules_at(signals) == [(2, "client_report")]
+    assert signals[0].evidence == {"client_tension": answer, "client_repair": 1, "score": 30}
+
+
+def test_no_tension_or_no_answer_is_not_a_report() -> None:
+    series = make_series(client=[30, 30, 30], client_tension=[0, None, 0])
+    assert detect_rupture(series, context()) == []
+
+
+def test_a_practice_can_count_only_a_clear_yes() -> None:
+    series = make_series(client=[30, 30, 30], client_tension=[0, 1, 2])
+    strict = SignalSettings(tension_at_least=2)
+    assert rules_at(detect_rupture(series, context(settings=strict))) == [(3, "client_report")]
+
+
+def test_a_therapist_reporting_tension_is_a_rupture_too() -> None:
+    series = make_series(client=[30, 30], therapist_tension=[0, 1])
+    assert rules_at(detect_rupture(series, context())) == [(2, "therapist_report")]
+
+
+def test_every_rule_that_fires_at_a_session_gives_its_own_signal() -> None:
+    series = make_series(
+        client=[30, 31, 30, 31, 30, 24],
+        client_tension=[0, 0, 0, 0, 0, 2],
+        therapist_tension=[0, 0, 0, 0, 0, 1],
+    )
+    assert rules_at(detect_rupture(series, context())) == [
+        (6, "percent_drop"),
+        (6, "sd_drop"),
+        (6, "client_report"),
+        (6, "therapist_report"),
+    ]
+    [rupture] = find_ruptures(series, context())
+    assert (rupture.session, rupture.before, rupture.score, rupture.dropped) == (6, 30, 24, True)
+
+
+def test_a_report_without_a_fall_is_a_rupture_that_did_not_drop() -> None:
+    [rupture] = find_ruptures(make_series(client=[30, 31], client_tension=[0, 1]), context())
+    assert not rupture.dropped
+    assert rupture.before == 30
