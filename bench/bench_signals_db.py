@@ -34,9 +34,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument(
-        "--database-url", default="sqlite:////tmp/alliance-bench-signals.sqlite3"
-    )
+    parser.add_argument("--database-url", default="sqlite:////tmp/alliance-bench-signals.sqlite3")
     options = parser.parse_args()
     sqlite_path = None
     if options.database_url.startswith("sqlite:///"):

@@ -5,7 +5,7 @@ from django.test import Client
 
 from alliance.accounts.models import User
 from alliance.booking.models import ConsultationRequest
-from alliance.care.models import Response
+from alliance.care.models import Alert, Response, SignalRecord
 from alliance.practice.models import Accepting, Practice, Therapist
 
 
@@ -32,10 +32,31 @@ def test_the_demo_loads_once_however_often_it_runs(db: None) -> None:
     )
     assert counts == again
     assert counts[0] >= 6
+    # Twelve months of history in which the engine finds every kind of signal, and the demo
+    # therapist's own caseload has an open alert of every kind.
+    kinds = set(SignalRecord.objects.values_list("kind", flat=True))
+    assert kinds == {
+        "risk",
+        "rupture",
+        "repair",
+        "unrepaired_rupture",
+        "disagreement",
+        "not_on_track",
+        "reliable_deterioration",
+    }
+    marisol = Alert.objects.filter(therapist__slug="marisol-vega", state="open")
+    assert set(marisol.values_list("kind", flat=True)) == {
+        "risk",
+        "rupture",
+        "unrepaired_rupture",
+        "disagreement",
+        "not_on_track",
+        "reliable_deterioration",
+    }
 
 
 def test_the_demo_is_a_believable_practice(db: None) -> None:
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", without_history=True, stdout=StringIO())
     assert Practice.objects.current().time_zone == "America/New_York"
     spanish = Therapist.objects.filter(languages__slug="spanish")
     assert spanish.filter(accepting=Accepting.YES).count() >= 2
@@ -51,7 +72,7 @@ def test_the_demo_is_a_believable_practice(db: None) -> None:
 
 def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", without_history=True, stdout=out)
     link = out.getvalue().split("A client's check-in waiting to be answered: ")[1].strip()
     page = Client().get("/" + link.split("/", 3)[3])
     assert page.status_code == 200

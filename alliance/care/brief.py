@@ -135,7 +135,9 @@ def _alliance_chart(points: list[SessionPoint], markers: list[Marker]) -> Chart 
                 _cell(p.client_alliance),
                 _cell(p.therapist_alliance),
                 {None: "—", 0: "No", 1: "A little", 2: "Yes"}.get(p.client_tension, "—"),
-                ", ".join(m.label for m in markers if m.x == p.number and m.kind != "tension")
+                ", ".join(
+                    MARKER_WORDS[m.kind] for m in markers if m.x == p.number and m.kind != "tension"
+                )
                 or "—",
             ]
             for p in points
@@ -167,27 +169,46 @@ def _rses_chart(points: list[SessionPoint]) -> Chart | None:
     )
 
 
+# What each marker kind is called in the tables beside the charts (the charts name them too).
+MARKER_WORDS = {
+    "rupture": "Possible rupture",
+    "repair": "Repair",
+    "tension": "Tension reported",
+    "not_on_track": "Not on track",
+    "risk": "Risk answer",
+}
+
+
 def _markers(
     points: list[SessionPoint], signals: list[SignalRecord], numbers: dict[int, int]
 ) -> dict[str, list[Marker]]:
-    """The markers of each chart: "phq9", "gad7" and "alliance"."""
+    """The markers of each chart ("phq9", "gad7", "alliance"). The chart's tooltip already says
+    the marker's name and session; the label adds what happened."""
     markers: dict[str, list[Marker]] = defaultdict(list)
     seen: set[tuple[str, int, str]] = set()
     for signal in signals:
         number = numbers.get(signal.session_id)
         if number is None:
             continue
+        evidence = signal.evidence
         if signal.kind == "rupture":
             chart = "alliance"
-            marker = Marker(number, "rupture", f"Possible rupture, session {number}")
+            previous = evidence.get("previous")
+            label = (
+                f"from {previous} to {evidence.get('score')}"
+                if previous is not None
+                else "tension reported"
+            )
+            marker = Marker(number, "rupture", label)
         elif signal.kind == "repair":
             # Which rupture it repairs: beside an unrepaired earlier one, "Repair" alone misleads.
-            of = signal.evidence.get("rupture_session")
-            label = f"Repair of the rupture at session {of}" if of else f"Repair, session {number}"
-            chart, marker = "alliance", Marker(number, "repair", label)
+            of = evidence.get("rupture_session")
+            chart = "alliance"
+            marker = Marker(number, "repair", f"of the rupture at session {of}")
         elif signal.kind == "not_on_track":
-            chart = str(signal.evidence.get("measure", "phq9"))
-            marker = Marker(number, "not_on_track", f"Not on track, session {number}")
+            chart = str(evidence.get("measure", "phq9"))
+            label = f"{evidence.get('observed')} against a bound of {evidence.get('bound'):.1f}"
+            marker = Marker(number, "not_on_track", label)
         else:
             continue
         if (chart, number, marker.kind) not in seen:
@@ -195,10 +216,9 @@ def _markers(
             markers[chart].append(marker)
     for point in points:
         if point.client_tension:
-            label = f"The client reported tension, session {point.number}"
-            markers["alliance"].append(Marker(point.number, "tension", label))
+            markers["alliance"].append(Marker(point.number, "tension", "the client said so"))
         if point.phq9_item9:
-            label = f"Risk answer, session {point.number}"
+            label = f"item 9 answered {point.phq9_item9} (above 0)"
             markers["phq9"].append(Marker(point.number, "risk", label))
     return markers
 

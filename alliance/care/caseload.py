@@ -39,7 +39,8 @@ def _latest(instrument: str) -> Subquery:
 
 
 def caseload_query(user: User) -> QuerySet[Client]:
-    open_alerts = Alert.objects.filter(client=OuterRef("pk"), state=AlertState.OPEN)
+    # Acknowledged is not done: an acknowledged risk still ranks its client first.
+    open_alerts = Alert.objects.filter(client=OuterRef("pk")).exclude(state=AlertState.RESOLVED)
     return (
         clients_in_care_of(user)
         .select_related("therapist")

@@ -150,6 +150,13 @@ def latest_episode(client: Client) -> Episode | None:
     return client.episodes.order_by("-started_on", "-pk").first()
 
 
+def evidence_key(signal: Signal) -> str:
+    """The key of one rule's figures in an alert: the rule, and the measure where one rule can
+    fire for two (not on track on the PHQ-9 and the GAD-7 at one session)."""
+    measure = signal.evidence.get("measure")
+    return f"{signal.rule}:{measure}" if measure else signal.rule
+
+
 def _signal_key(
     kind: str, rule: str, session_id: int, evidence: dict[str, Any]
 ) -> tuple[str, str, int, str]:
@@ -225,9 +232,9 @@ def _alerts_sync(
             therapist_id=episode.therapist_id,
             kind=kind,
             session_id=session_id,
-            rule=", ".join(signal.rule for signal in signals),
-            evidence={signal.rule: signal.evidence for signal in signals},
-            parameters={signal.rule: signal.parameters for signal in signals},
+            rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
+            evidence={evidence_key(signal): signal.evidence for signal in signals},
+            parameters={evidence_key(signal): signal.parameters for signal in signals},
             source="; ".join(sorted({signal.source for signal in signals}))[:300],
         )
         AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)

@@ -137,13 +137,13 @@ SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
 
 def alert_why(alert: Alert) -> Why:
     reasons = []
-    # A rule can be listed twice (not on track on both the PHQ-9 and the GAD-7 at one session);
-    # its evidence is kept once, so say it once.
-    rules = dict.fromkeys(part.strip() for part in alert.rule.split(",") if part.strip())
-    for rule in rules:
+    # One entry per rule, or per rule and measure (care.signals.evidence_key).
+    evidence_by_key = alert.evidence if isinstance(alert.evidence, dict) else {}
+    parameters_by_key = alert.parameters if isinstance(alert.parameters, dict) else {}
+    for key, evidence in evidence_by_key.items():
+        rule = key.split(":")[0]
         sentence = SENTENCES.get(rule)
-        evidence = alert.evidence.get(rule, {}) if isinstance(alert.evidence, dict) else {}
-        parameters = alert.parameters.get(rule, {}) if isinstance(alert.parameters, dict) else {}
+        parameters = parameters_by_key.get(key, {})
         if sentence is not None:
             try:
                 reasons.append(sentence(evidence, parameters))

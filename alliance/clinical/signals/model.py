@@ -1,8 +1,9 @@
 """The engine's data: what goes in (a session series), what comes out (signals), and the context
 every detector receives.
 
-Everything is a frozen dataclass with slots: the full recompute builds millions of session points,
-and slots keep them small and their attributes quick to read.
+The inputs are frozen dataclasses with slots: the full recompute reads millions of session
+points, and slots keep them small and their attributes quick to read. A signal is a named tuple,
+for the reason its docstring gives.
 """
 
 from collections.abc import Callable, Hashable, Sequence
@@ -102,8 +103,8 @@ class Signal(NamedTuple):
     thresholds it used; ``evidence`` the numbers that made it fire; ``source`` the citation.
 
     A named tuple rather than a frozen dataclass: a full recompute makes about a million of
-    them and sends them between processes, and a tuple is built twice as fast and pickled with
-    half the work (bench/bench_signals.py). Treat the two dicts as read-only.
+    them and may send them between processes, and a named tuple takes about a third of the time
+    to build and half the time to unpickle. Treat the two dicts as read-only.
     """
 
     kind: Kind

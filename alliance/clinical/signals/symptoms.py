@@ -112,15 +112,17 @@ def above_bound(
     a slice of the bounds) for series of a few dozen scores, which is all a series is."""
     intake: int | None = None
     intake_index = 0
+    before_course = 0  # the intake's session number - 1: course session = number - this
     bounds: tuple[float, ...] = ()
     for index, observed in enumerate(values):
         if observed is None:
             continue
         if intake is None:
             intake, intake_index = observed, index
+            before_course = series[index].number - 1
             bounds = curve.bounds(intake, z)
             continue
-        course_session = series[index].number - series[intake_index].number + 1
+        course_session = series[index].number - before_course
         bound = (
             bounds[course_session]
             if course_session < LOG_TABLE_SIZE
