@@ -26,7 +26,7 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.care.services import DEFAULT_PLAN
+from alliance.care.services import DEFAULT_PLAN, engine_answers
 from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
 from alliance.clinical.scoring import score
 from alliance.clinical.synthetic_patterns import demo_practice_history
@@ -107,6 +107,7 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
                         band=result.band or "",
                         prorated=result.prorated,
                         flags=sorted(result.flags),
+                        **engine_answers(code, result.answers),
                         completed_at=moment,
                         source=ResponseSource.CHECKIN
                         if found.respondent == "client"

@@ -159,6 +159,12 @@ class Response(models.Model):
     prorated = models.BooleanField(default=False)
     flags = models.JSONField(default=list, blank=True)
     comment = models.TextField("in the client's own words", blank=True, max_length=2000)
+    # The few answers the relationship engine reads besides the total, copied out of `answers`
+    # when the response is recorded, so a client's series is read without decoding JSON:
+    # the tension question of either alliance form, the client's repair question, PHQ-9 item 9.
+    tension = models.PositiveSmallIntegerField(null=True, blank=True)
+    repair = models.PositiveSmallIntegerField(null=True, blank=True)
+    item9 = models.PositiveSmallIntegerField(null=True, blank=True)
     completed_at = models.DateTimeField()
     source = models.CharField(max_length=10, choices=ResponseSource.choices)
     recorded_by = models.ForeignKey(

@@ -53,6 +53,23 @@ class ResponseExists(Exception):
         self.response = response
 
 
+# Where each of Response's engine columns comes from, per instrument.
+ENGINE_ANSWERS = {
+    "alliance_client": {"tension": "ac_tension", "repair": "ac_repair"},
+    "alliance_therapist": {"tension": "at_tension"},
+    "phq9": {"item9": "phq9_9"},
+}
+
+
+def engine_answers(code: str, answers: Mapping[str, int]) -> dict[str, int | None]:
+    """Response's tension, repair and item9 columns for these answers."""
+    picked = ENGINE_ANSWERS.get(code, {})
+    return {
+        field: answers.get(picked[field]) if field in picked else None
+        for field in ("tension", "repair", "item9")
+    }
+
+
 def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
     """The client's open episode of care, started (with the default plan) if there is none."""
     episode = Episode.objects.open().filter(client=client).first()
@@ -155,6 +172,7 @@ def response_record(
         band=result.band or "",
         prorated=result.prorated,
         flags=sorted(result.flags),
+        **engine_answers(found.code, result.answers),
         comment=comment.strip(),
         completed_at=completed_at,
         source=source,

@@ -7,16 +7,16 @@ signals_recompute` recomputes everyone and refits the practice's norms.
 """
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import QuerySet
-from django.db.models.fields.json import KT
+from django.db.models import QuerySet, Subquery
 
 from alliance.care.models import (
     Alert,
@@ -80,38 +80,34 @@ def _norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
     return data
 
 
-_decoded: dict[tuple[int, datetime], PracticeNorms] = {}
+# The norms change once a night (the full recompute); a process keeps its decoded copy for a
+# minute rather than reading and decoding them on every response.
+NORMS_KEPT_FOR = 60.0
+_kept: list[tuple[float, PracticeNorms]] = []
 
 
 def stored_norms() -> PracticeNorms:
-    """The norms of the last full recompute. Decoding them is most of the cost of reading them,
-    so a process keeps the decoded copy until a newer fit replaces the row."""
-    latest = PracticeNormsRecord.objects.order_by("-fitted_at").values_list("pk", "fitted_at")
-    key = latest.first()
-    if key is None:
-        return default_norms()
-    if key not in _decoded:
-        _decoded.clear()
-        _decoded[key] = _norms_from_json(PracticeNormsRecord.objects.get(pk=key[0]).norms)
-    return _decoded[key]
+    """The norms of the last full recompute (or the defaults before there was one)."""
+    if _kept and time.monotonic() - _kept[0][0] < NORMS_KEPT_FOR:
+        return _kept[0][1]
+    record = PracticeNormsRecord.objects.order_by("-fitted_at").first()
+    norms = _norms_from_json(record.norms) if record is not None else default_norms()
+    _kept[:] = [(time.monotonic(), norms)]
+    return norms
 
 
-# The few answers the engine reads besides totals, picked out of the JSON by the database so
-# that a series never decodes whole answer sets (the incremental update's main cost otherwise).
-ANSWER_KEYS = ("ac_tension", "ac_repair", "at_tension", "phq9_9")
-Row = tuple[int, str, int, str | None, str | None, str | None, str | None]
+def stored_norms_forget() -> None:
+    _kept.clear()
+
+
+Row = tuple[int, str, int, int | None, int | None, int | None]
 
 
 def response_rows(responses: QuerySet[Response], *leading: str) -> QuerySet[Any]:
-    """(…leading, session id, instrument, total, ac_tension, ac_repair, at_tension, phq9_9)."""
-    keys = {f"k_{key}": KT(f"answers__{key}") for key in ANSWER_KEYS}
-    return responses.annotate(**keys).values_list(
-        *leading, "session_id", "instrument", "total", *keys
+    """(…leading, session id, instrument, total, tension, repair, item9)."""
+    return responses.values_list(
+        *leading, "session_id", "instrument", "total", "tension", "repair", "item9"
     )
-
-
-def _int(value: str | None) -> int | None:
-    return None if value is None else int(value)
 
 
 def series_from_rows(
@@ -119,18 +115,18 @@ def series_from_rows(
 ) -> list[SessionPoint]:
     """Session points, numbered in date order, from (session id, date) and response rows."""
     values: dict[int, dict[str, int | None]] = defaultdict(dict)
-    for session_id, instrument, total, ac_tension, ac_repair, at_tension, phq9_9 in rows:
+    for session_id, instrument, total, tension, repair, item9 in rows:
         point = values[session_id]
         if instrument == "alliance_client":
             point["client_alliance"] = total
-            point["client_tension"] = _int(ac_tension)
-            point["client_repair"] = _int(ac_repair)
+            point["client_tension"] = tension
+            point["client_repair"] = repair
         elif instrument == "alliance_therapist":
             point["therapist_alliance"] = total
-            point["therapist_tension"] = _int(at_tension)
+            point["therapist_tension"] = tension
         elif instrument == "phq9":
             point["phq9"] = total
-            point["phq9_item9"] = _int(phq9_9)
+            point["phq9_item9"] = item9
         elif instrument in ("gad7", "rses"):
             point[instrument] = total
     return [
@@ -140,10 +136,31 @@ def series_from_rows(
 
 
 def episode_series(episode: Episode) -> tuple[list[SessionPoint], list[tuple[int, date]]]:
-    """The latest episode as the engine sees it, and its (session id, date) in order."""
+    """The episode as the engine sees it, and its (session id, date) in order."""
     sessions = list(episode.sessions.order_by("date").values_list("id", "date"))
     rows = response_rows(Response.objects.filter(session__episode=episode))
     return series_from_rows(sessions, rows), sessions
+
+
+@dataclass(frozen=True)
+class LatestEpisode:
+    """What the incremental update needs of a client's latest episode, read in one query."""
+
+    client_id: int
+    therapist_id: int
+    sessions: list[tuple[int, date]]
+
+
+def _latest_episode_sessions(client: Client) -> LatestEpisode | None:
+    latest = client.episodes.order_by("-started_on", "-pk").values("pk")[:1]
+    rows = list(
+        TherapySession.objects.filter(episode=Subquery(latest))
+        .order_by("date")
+        .values_list("id", "date", "episode__therapist_id")
+    )
+    if not rows:
+        return None
+    return LatestEpisode(client.pk, rows[0][2], [(pk, day) for pk, day, _ in rows])
 
 
 def latest_episode(client: Client) -> Episode | None:
@@ -163,45 +180,49 @@ def _signal_key(
     return (kind, rule, session_id, repr(sorted(evidence.items())))
 
 
-@transaction.atomic
 def signals_store(
     *,
-    episode: Episode,
+    client_id: int,
+    therapist_id: int,
     sessions: Sequence[tuple[int, date]],
     found: Sequence[Signal],
     today: date,
 ) -> None:
     """Replace the client's signals (when they changed) and raise or resolve the alerts they
-    call for."""
-    client_id = episode.client_id
+    call for. Reads first and opens a transaction only to write: most responses change nothing
+    already found."""
     session_ids = [session_id for session_id, _ in sessions]
     stored = SignalRecord.objects.filter(client_id=client_id).values_list(
         "kind", "rule", "session_id", "evidence"
     )
     fresh = [_signal_key(s.kind, s.rule, session_ids[s.session - 1], s.evidence) for s in found]
-    # Most responses change nothing already found; then nothing is written.
     if sorted(_signal_key(*row) for row in stored) != sorted(fresh):
-        SignalRecord.objects.filter(client_id=client_id).delete()
-        SignalRecord.objects.bulk_create(
-            SignalRecord(
-                client_id=client_id,
-                session_id=session_ids[signal.session - 1],
-                kind=signal.kind,
-                rule=signal.rule,
-                parameters=signal.parameters,
-                evidence=signal.evidence,
-                source=signal.source,
+        with transaction.atomic():
+            SignalRecord.objects.filter(client_id=client_id).delete()
+            SignalRecord.objects.bulk_create(
+                SignalRecord(
+                    client_id=client_id,
+                    session_id=session_ids[signal.session - 1],
+                    kind=signal.kind,
+                    rule=signal.rule,
+                    parameters=signal.parameters,
+                    evidence=signal.evidence,
+                    source=signal.source,
+                )
+                for signal in found
             )
-            for signal in found
-        )
-    _alerts_sync(episode, sessions, found, today)
+    _alerts_sync(client_id, therapist_id, sessions, found, today)
 
 
 def _alerts_sync(
-    episode: Episode, sessions: Sequence[tuple[int, date]], found: Sequence[Signal], today: date
+    client_id: int,
+    therapist_id: int,
+    sessions: Sequence[tuple[int, date]],
+    found: Sequence[Signal],
+    today: date,
 ) -> None:
     """Raise an alert for each recent signal that has none yet, and close the rupture alerts
-    whose rupture the engine now sees repaired. Two queries when nothing changes."""
+    whose rupture the engine now sees repaired. One query when nothing changes."""
     grouped: dict[tuple[str, int], list[Signal]] = defaultdict(list)
     repairs: dict[int, Signal] = {}
     for signal in found:
@@ -212,10 +233,12 @@ def _alerts_sync(
             rupture_session = signal.evidence.get("rupture_session")
             if isinstance(rupture_session, int):
                 repairs.setdefault(sessions[rupture_session - 1][0], signal)
+    if not grouped and not repairs:
+        return
     existing = {
         (kind, session_id): (pk, state)
         for pk, kind, session_id, state in Alert.objects.filter(
-            client_id=episode.client_id, session__isnull=False
+            client_id=client_id, session__isnull=False
         ).values_list("pk", "kind", "session_id", "state")
     }
     # One alert per thing to act on: a client not on track at four sessions running has one
@@ -227,47 +250,57 @@ def _alerts_sync(
         if (kind, session_id) in existing or kind in unresolved:
             continue
         unresolved.add(kind)
-        alert = Alert.objects.create(
-            client_id=episode.client_id,
-            therapist_id=episode.therapist_id,
-            kind=kind,
-            session_id=session_id,
-            rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
-            evidence={evidence_key(signal): signal.evidence for signal in signals},
-            parameters={evidence_key(signal): signal.parameters for signal in signals},
-            source="; ".join(sorted({signal.source for signal in signals}))[:300],
-        )
-        AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                client_id=client_id,
+                therapist_id=therapist_id,
+                kind=kind,
+                session_id=session_id,
+                rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
+                evidence={evidence_key(signal): signal.evidence for signal in signals},
+                parameters={evidence_key(signal): signal.parameters for signal in signals},
+                source="; ".join(sorted({signal.source for signal in signals}))[:300],
+            )
+            AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
         existing[(kind, session_id)] = (alert.pk, AlertState.OPEN)
     for session_id, repair in repairs.items():
         pk, state = existing.get((AlertKind.RUPTURE, session_id), (None, None))
         if pk is None or state == AlertState.RESOLVED:
             continue
-        Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
         how = (
             "the client's score came back"
             if repair.rule == "score_recovered"
             else "the client said it was talked through well"
         )
-        AlertEvent.objects.create(alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}.")
+        with transaction.atomic():
+            Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
+            AlertEvent.objects.create(
+                alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}."
+            )
 
 
 def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     """The incremental update: one client's latest episode, against the stored norms."""
-    episode = latest_episode(client)
-    if episode is None:
+    latest = _latest_episode_sessions(client)
+    if latest is None:
         return []
     practice = Practice.objects.current()
     norms = stored_norms()
-    series, sessions = episode_series(episode)
+    ids = [session_id for session_id, _ in latest.sessions]
+    rows = response_rows(Response.objects.filter(session_id__in=ids))
     found = signals_for(
-        series,
+        series_from_rows(latest.sessions, rows),
         practice_signal_settings(practice),
         norms,
-        norms.therapist_usual.get(episode.therapist_id),
+        norms.therapist_usual.get(latest.therapist_id),
     )
-    today = _local_day(now, practice)
-    signals_store(episode=episode, sessions=sessions, found=found, today=today)
+    signals_store(
+        client_id=client.pk,
+        therapist_id=latest.therapist_id,
+        sessions=latest.sessions,
+        found=found,
+        today=_local_day(now, practice),
+    )
     return found
 
 
@@ -302,13 +335,20 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     PracticeNormsRecord.objects.create(
         norms=_norms_to_json(norms), fitted_at=now, episodes=len(episodes)
     )
+    stored_norms_forget()
     total = 0
     today = _local_day(now, practice)
     for episode in episodes:
         found = signals_for(
             series[episode.pk], settings, norms, norms.therapist_usual.get(episode.therapist_id)
         )
-        signals_store(episode=episode, sessions=sessions[episode.pk], found=found, today=today)
+        signals_store(
+            client_id=episode.client_id,
+            therapist_id=episode.therapist_id,
+            sessions=sessions[episode.pk],
+            found=found,
+            today=today,
+        )
         total += len(found)
     logger.info("signals recomputed for %d episodes: %d signals", len(episodes), total)
     return len(episodes), total

@@ -75,7 +75,7 @@ class ExpectedCurve:
     episodes: int = 0  # episodes the fit used (0 for the default)
     # Bounds already computed, by (intake, z): see ``bounds``.
     _bounds: dict[tuple[int, float], tuple[float, ...]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     def bounds(self, intake: int, z: float) -> tuple[float, ...]:
