@@ -168,3 +168,17 @@ def sign_in(page: Page, email: str = FRONT_DESK_EMAIL, password: str = DEMO_PASS
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def above(page: Page, first: str, second: str) -> bool:
+    """Does the element `first` come before `second`, both in the page and on the screen?"""
+    first_box = page.locator(first).first.bounding_box()
+    second_box = page.locator(second).first.bounding_box()
+    assert first_box is not None
+    assert second_box is not None
+    in_order = page.evaluate(
+        "([a, b]) => Boolean(document.querySelector(a).compareDocumentPosition("
+        "document.querySelector(b)) & Node.DOCUMENT_POSITION_FOLLOWING)",
+        [first, second],
+    )
+    return bool(in_order) and first_box["y"] + first_box["height"] <= second_box["y"]

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from alliance.care.models import Alert, AlertAction, AlertKind, AlertState, Client
 from alliance.care.progress import progress_token_make
 
-from .conftest import VIEWPORTS, PageFactory, assert_accessible, screenshot, sign_in
+from .conftest import VIEWPORTS, PageFactory, above, assert_accessible, screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.with_history]
 
@@ -79,20 +79,6 @@ def marker_titles(svg: Locator, kind: str) -> list[str]:
     return svg.locator(f"use.chart__marker--{kind} > title").all_text_contents()
 
 
-def comes_before(page: Page, first: str, second: str) -> bool:
-    """Is the element `first` both earlier in the page and higher on screen than `second`?"""
-    first_box = page.locator(first).first.bounding_box()
-    second_box = page.locator(second).first.bounding_box()
-    assert first_box is not None
-    assert second_box is not None
-    in_order = page.evaluate(
-        "([a, b]) => Boolean(document.querySelector(a).compareDocumentPosition("
-        "document.querySelector(b)) & Node.DOCUMENT_POSITION_FOLLOWING)",
-        [first, second],
-    )
-    return bool(in_order) and first_box["y"] + first_box["height"] <= second_box["y"]
-
-
 def test_the_caseload_puts_risk_first_and_each_brief_opens_with_its_alerts_and_marked_charts(
     new_page: PageFactory,
 ) -> None:
@@ -126,7 +112,7 @@ def test_the_caseload_puts_risk_first_and_each_brief_opens_with_its_alerts_and_m
             r'Nearly every day)"'
         )
     )
-    assert comes_before(page, "#alerts", "#charts-title")
+    assert above(page, "#alerts", "#charts-title")
 
     # The charts are images with names, and the PHQ-9 one marks the risk answer.
     phq9 = chart(page, "PHQ-9 by session")

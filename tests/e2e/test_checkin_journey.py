@@ -25,7 +25,7 @@ from alliance.practice.models import Practice, Therapist
 from tests.care.fixtures import LINK, path_of
 from tests.smtp import SmtpServer, message_parts
 
-from .conftest import VIEWPORTS, PageFactory, assert_accessible, screenshot, sign_in
+from .conftest import VIEWPORTS, PageFactory, above, assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -144,20 +144,6 @@ def check_both_widths(page: Page, name: str) -> None:
         screenshot(page, f"{name}-{width}")
     if before is not None:
         page.set_viewport_size(before)
-
-
-def above(page: Page, first: str, second: str) -> bool:
-    """Does the element `first` come before `second`, both in the page and on the screen?"""
-    first_box = page.locator(first).first.bounding_box()
-    second_box = page.locator(second).first.bounding_box()
-    assert first_box is not None
-    assert second_box is not None
-    in_order = page.evaluate(
-        "([a, b]) => Boolean(document.querySelector(a).compareDocumentPosition("
-        "document.querySelector(b)) & Node.DOCUMENT_POSITION_FOLLOWING)",
-        [first, second],
-    )
-    return bool(in_order) and first_box["y"] + first_box["height"] <= second_box["y"]
 
 
 def test_a_client_answers_every_question_on_a_phone_and_a_second_submit_records_nothing(
