@@ -146,21 +146,40 @@ def episode_series(episode: Episode) -> tuple[list[SessionPoint], list[tuple[int
 class LatestEpisode:
     """What the incremental update needs of a client's latest episode, read in one query."""
 
-    client_id: int
     therapist_id: int
     sessions: list[tuple[int, date]]
+    rows: list[Row]
 
 
-def _latest_episode_sessions(client: Client) -> LatestEpisode | None:
+def _latest_episode(client: Client) -> LatestEpisode | None:
+    """The latest episode's sessions with their responses: one query, a session with no
+    response yet included (it still counts in the session numbers)."""
     latest = client.episodes.order_by("-started_on", "-pk").values("pk")[:1]
-    rows = list(
+    joined = (
         TherapySession.objects.filter(episode=Subquery(latest))
         .order_by("date")
-        .values_list("id", "date", "episode__therapist_id")
+        .values_list(
+            "id",
+            "date",
+            "episode__therapist_id",
+            "responses__instrument",
+            "responses__total",
+            "responses__tension",
+            "responses__repair",
+            "responses__item9",
+        )
     )
-    if not rows:
+    therapist_id = None
+    sessions: dict[int, date] = {}
+    rows: list[Row] = []
+    for session_id, day, treating, instrument, total, tension, repair, item9 in joined:
+        therapist_id = treating
+        sessions[session_id] = day
+        if instrument is not None:
+            rows.append((session_id, instrument, total, tension, repair, item9))
+    if therapist_id is None:
         return None
-    return LatestEpisode(client.pk, rows[0][2], [(pk, day) for pk, day, _ in rows])
+    return LatestEpisode(therapist_id, list(sessions.items()), rows)
 
 
 def latest_episode(client: Client) -> Episode | None:
@@ -281,15 +300,13 @@ def _alerts_sync(
 
 def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     """The incremental update: one client's latest episode, against the stored norms."""
-    latest = _latest_episode_sessions(client)
+    latest = _latest_episode(client)
     if latest is None:
         return []
     practice = Practice.objects.current()
     norms = stored_norms()
-    ids = [session_id for session_id, _ in latest.sessions]
-    rows = response_rows(Response.objects.filter(session_id__in=ids))
     found = signals_for(
-        series_from_rows(latest.sessions, rows),
+        series_from_rows(latest.sessions, latest.rows),
         practice_signal_settings(practice),
         norms,
         norms.therapist_usual.get(latest.therapist_id),

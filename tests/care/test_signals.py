@@ -15,6 +15,7 @@ from alliance.care.models import (
     PracticeNormsRecord,
     SignalRecord,
 )
+from alliance.care.services import session_on
 from alliance.care.signals import signals_recompute_client
 from tests.care.history import session_with, weekly
 from tests.conftest import Personas
@@ -90,3 +91,16 @@ def test_the_full_recompute_fits_and_stores_the_practices_norms(personas: Person
     assert record.episodes == 1
     assert record.norms["curves"]["phq9"]["kind"] == "default"
     assert Alert.objects.filter(kind="rupture").count() == 1
+
+
+def test_a_session_without_answers_still_counts_in_the_numbers(personas: Personas) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 3)
+    session_with(client, days[0], alliance=30)
+    assert client.therapist is not None
+    session_on(client=client, therapist=client.therapist, day=days[1])  # nobody answered
+    session_with(client, days[2], alliance=22, tension=2)
+    found = signals_recompute_client(client=client, now=timezone.now())
+    drop = next(signal for signal in found if signal.rule == "percent_drop")
+    assert drop.session == 3
+    assert drop.evidence["previous_session"] == 1
