@@ -12,9 +12,11 @@ item-9 answers; every session has every score). Generating is not timed. Then it
 median of --repetitions runs:
 
 - fit: ``practice_norms_fit`` over every episode;
-- signals: ``signals_for_all``, every episode's signals built and returned to this process;
-- compute only: ``signals_for_chunks`` with a handler that only counts, so the signals stay in
-  the worker that made them (what a recompute that stores each chunk where it was computed pays);
+- signals kept in the workers: ``signals_for_chunks`` with a handler that only counts, so the
+  signals stay in the worker that made them (what a recompute that stores each chunk where it
+  was computed pays);
+- signals returned: ``signals_for_all``, every episode's signals built and sent back to this
+  process;
 - full recompute = fit + signals kept in the workers, the issue's target (under 10 s for
   100,000 x 20 on 2 cores); also given with the signals returned;
 - incremental: ``signals_for`` on one client's 20- and 50-session series (norms already known),
@@ -145,6 +147,7 @@ def timed[R](run: Callable[[], R], repetitions: int) -> tuple[Timing, R]:
     cpus: list[float] = []
     result: R | None = None
     for _ in range(repetitions):
+        result = None  # let the previous run's result go before the next one starts
         started, started_cpu = time.perf_counter(), cpu_seconds()
         result = run()
         walls.append(time.perf_counter() - started)
@@ -200,6 +203,13 @@ def main() -> int:
         f"{norms.change_sd or 0:.2f}, gap {norms.gap_mean or 0:.2f} ± {norms.gap_sd or 0:.2f}, "
         f"{len(norms.therapist_usual)} therapists"
     )
+    # Kept in the workers first: after a run that brought a million signals back into this
+    # process, later forked runs were 3-6 times slower here (see docs/performance.md).
+    print(load())
+    computed, counts = timed(
+        lambda: signals_for_chunks(episodes, settings, norms, _count, workers=workers), reps
+    )
+    print(f"signals ({workers} workers, kept in the workers): {computed}")
     print(load())
     returned, signals = timed(
         lambda: signals_for_all(episodes, settings, norms, workers=workers), reps
@@ -208,11 +218,6 @@ def main() -> int:
     total = sum(kinds.values())
     print(f"signals ({workers} workers, returned): {returned}, {total} signals")
     del signals
-    print(load())
-    computed, counts = timed(
-        lambda: signals_for_chunks(episodes, settings, norms, _count, workers=workers), reps
-    )
-    print(f"signals ({workers} workers, kept in the workers): {computed}")
     assert sum(counts) == total
     full_s = fit.wall + computed.wall
     print(
