@@ -254,7 +254,7 @@ class Alert(models.Model):
     session = models.ForeignKey(
         TherapySession, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
-    rule = models.CharField(max_length=40, blank=True)
+    rule = models.CharField(max_length=200, blank=True)  # the rules that fired, comma-separated
     evidence = models.JSONField(default=dict, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=300, blank=True)
