@@ -132,11 +132,22 @@ def cpu_seconds() -> float:
 
 @dataclass(frozen=True)
 class Timing:
-    wall: float  # median seconds
-    cpu: float  # median CPU seconds, all processes
+    walls: list[float]  # seconds, one per run
+    cpus: list[float]  # CPU seconds, all processes, one per run
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
     def __str__(self) -> str:
-        return f"median {self.wall:.2f} s wall, {self.cpu:.2f} s CPU"
+        runs = ", ".join(
+            f"{wall:.1f}/{cpu:.1f}" for wall, cpu in zip(self.walls, self.cpus, strict=True)
+        )
+        return f"median {self.wall:.2f} s wall, {self.cpu:.2f} s CPU (runs, wall/CPU: {runs})"
 
 
 def timed[R](run: Callable[[], R], repetitions: int) -> tuple[Timing, R]:
@@ -153,7 +164,7 @@ def timed[R](run: Callable[[], R], repetitions: int) -> tuple[Timing, R]:
         walls.append(time.perf_counter() - started)
         cpus.append(cpu_seconds() - started_cpu)
     assert result is not None
-    return Timing(statistics.median(walls), statistics.median(cpus)), result
+    return Timing(walls, cpus), result
 
 
 def incremental_ms(

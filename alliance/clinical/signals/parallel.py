@@ -15,6 +15,7 @@ import gc
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -26,11 +27,23 @@ _SHARED: tuple[Sequence[Any], Callable[..., Any], tuple[Any, ...]] | None = None
 def _single_threaded() -> bool:
     # Threads started outside the threading module (pytest-xdist's execnet, C extensions) are
     # not in threading.active_count(); on Linux the kernel's list of this process's tasks has
-    # them all, and it is what Python itself checks before warning about fork.
+    # them all, and it is what Python itself checks before warning about fork. A pool that has
+    # just shut down leaves a helper thread for a moment after threading has forgotten it, so
+    # wait a little for that one rather than fall back to the slow spawned workers (a second
+    # run straight after a first took 6 times as long until this wait was added).
     try:
-        return len(os.listdir("/proc/self/task")) == 1
+        for _ in range(_THREAD_WAITS):
+            if len(os.listdir("/proc/self/task")) == 1:
+                return True
+            if threading.active_count() > 1:
+                return False
+            time.sleep(0.05)
+        return False
     except OSError:
         return threading.active_count() == 1
+
+
+_THREAD_WAITS = 20  # x 50 ms
 
 
 def without_cycle_collection[R](function: Callable[..., R], *arguments: Any) -> R:
