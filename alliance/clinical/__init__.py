@@ -9,7 +9,7 @@ data, so that every clinical rule can be tested directly against hand-worked exa
 - ``scoring``: answers to a score (total, band, proration, flags such as PHQ-9 item 9, subscales).
 - ``change``: reliable change and clinical significance (Jacobson & Truax 1991).
 - ``nhs``: the NHS Talking Therapies paired-outcome definitions for PHQ-9 and GAD-7.
-- ``signals``: the relationship engine: ruptures, repairs, disagreement, not on track (docs/signals.md).
+- ``signals``: the relationship engine: rupture, repair, disagreement, not on track.
 - ``plan``: which instruments a session asks for, from an episode's measurement plan.
 - ``fhir``: FHIR R4 Questionnaire, QuestionnaireResponse and score Observation, as plain dicts.
 
