@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from alliance.care.instruments import instrument
-from alliance.care.models import Alert, Client, Episode, SignalRecord
-from alliance.care.signals import episode_series, latest_episode, stored_norms
+from alliance.care.models import Alert, Client, SignalRecord
+from alliance.care.signals import latest_episode_series, series_from_rows, stored_norms
 from alliance.care.why import Why, alert_why
 from alliance.clinical.signals.expected import ExpectedCurve
 from alliance.clinical.signals.model import SessionPoint
@@ -34,7 +34,6 @@ class Chart:
 @dataclass
 class Brief:
     client: Client
-    episode: Episode | None
     alerts: list[tuple[Alert, Why]] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -252,12 +251,13 @@ def _changes(points: list[SessionPoint]) -> list[str]:
 
 
 def client_brief(client: Client, alerts: list[Alert]) -> Brief:
-    episode = latest_episode(client)
-    brief = Brief(client=client, episode=episode)
+    brief = Brief(client=client)
     brief.alerts = [(alert, alert_why(alert)) for alert in alerts]
-    if episode is None:
+    latest = latest_episode_series(client)
+    if latest is None:
         return brief
-    points, sessions = episode_series(episode)
+    sessions = latest.sessions
+    points = series_from_rows(sessions, latest.rows)
     numbers = {session_id: number for number, (session_id, _) in enumerate(sessions, start=1)}
     signals = list(SignalRecord.objects.filter(client=client))
     markers = _markers(points, signals, numbers)

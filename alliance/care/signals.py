@@ -135,13 +135,6 @@ def series_from_rows(
     ]
 
 
-def episode_series(episode: Episode) -> tuple[list[SessionPoint], list[tuple[int, date]]]:
-    """The episode as the engine sees it, and its (session id, date) in order."""
-    sessions = list(episode.sessions.order_by("date").values_list("id", "date"))
-    rows = response_rows(Response.objects.filter(session__episode=episode))
-    return series_from_rows(sessions, rows), sessions
-
-
 @dataclass(frozen=True)
 class LatestEpisode:
     """What the incremental update needs of a client's latest episode, read in one query."""
@@ -151,7 +144,7 @@ class LatestEpisode:
     rows: list[Row]
 
 
-def _latest_episode(client: Client) -> LatestEpisode | None:
+def latest_episode_series(client: Client) -> LatestEpisode | None:
     """The latest episode's sessions with their responses: one query, a session with no
     response yet included (it still counts in the session numbers)."""
     latest = client.episodes.order_by("-started_on", "-pk").values("pk")[:1]
@@ -180,10 +173,6 @@ def _latest_episode(client: Client) -> LatestEpisode | None:
     if therapist_id is None:
         return None
     return LatestEpisode(therapist_id, list(sessions.items()), rows)
-
-
-def latest_episode(client: Client) -> Episode | None:
-    return client.episodes.order_by("-started_on", "-pk").first()
 
 
 def evidence_key(signal: Signal) -> str:
@@ -300,7 +289,7 @@ def _alerts_sync(
 
 def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     """The incremental update: one client's latest episode, against the stored norms."""
-    latest = _latest_episode(client)
+    latest = latest_episode_series(client)
     if latest is None:
         return []
     practice = Practice.objects.current()

@@ -19,7 +19,7 @@ from alliance.care.brief import client_brief
 from alliance.care.caseload import caseload_rows
 from alliance.care.forms import AlertMoveForm, InstrumentsForm
 from alliance.care.instruments import instrument, instruments
-from alliance.care.models import Alert, AlertState, Frequency, Response, ResponseSource
+from alliance.care.models import Alert, AlertState, Episode, Frequency, Response, ResponseSource
 from alliance.care.services import (
     ResponseExists,
     plan_update,
@@ -45,7 +45,7 @@ def client_list(request: StaffRequest) -> HttpResponse:
 def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
     """The pre-session brief: alerts first, what changed, the charts, then the record."""
     client = get_client_for_clinician(request.user, client_uuid)
-    episode = client.episodes.filter(ended_on__isnull=True).first()
+    episode = Episode.objects.open().filter(client=client).first()
     planned = {item.instrument: item.frequency for item in episode.plan.all()} if episode else {}
     alerts = list(
         Alert.objects.visible_to(request.user)
@@ -81,7 +81,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
 @require_POST
 def client_plan(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
     client = get_client_for_clinician(request.user, client_uuid)
-    episode = client.episodes.filter(ended_on__isnull=True).first()
+    episode = Episode.objects.open().filter(client=client).first()
     if episode is None:
         messages.error(request, "The plan starts with the first session; there is none yet.")
         return redirect("care:client", client_uuid=client.uuid)
