@@ -59,7 +59,9 @@ class Interval:
     def __post_init__(self) -> None:
         _require_aware(self.start, "an interval's start")
         _require_aware(self.end, "an interval's end")
-        if self.end < self.start:
+        # As instants: Python compares two datetimes sharing a zone by wall clock, ignoring fold,
+        # so 1:00 EST (after the clocks go back) would seem earlier than 1:55 EDT before it.
+        if to_us(self.end) < to_us(self.start):
             raise ValueError(f"an interval must not end before it starts: {self.start}-{self.end}")
 
 

@@ -244,6 +244,24 @@ def test_it_ignores_empty_intervals() -> None:
     assert len(found) == 2
 
 
+def test_it_takes_an_interval_across_the_clocks_going_back_as_instants() -> None:
+    # 1:55 EDT, then 1:05 EST ten minutes later: earlier by the wall clock, later in time.
+    fall_back = date(2026, 11, 1)
+    busy = Interval(at(fall_back, "01:55"), at(fall_back, "01:05", fold=1))
+
+    found = slots([hours(SUNDAY, "01:00", "02:00")], fall_back, busy=[busy])
+
+    assert busy.end.astimezone(UTC) - busy.start.astimezone(UTC) == timedelta(minutes=10)
+    # The window opens at 1:00 EST (06:00 UTC), inside the busy ten minutes.
+    assert utc_starts(found) == ["11-01 06:15", "11-01 06:30", "11-01 06:45"]
+
+
+def test_it_refuses_an_interval_that_ends_before_it_starts_in_time() -> None:
+    fall_back = date(2026, 11, 1)
+    with pytest.raises(ValueError, match="must not end before it starts"):
+        Interval(at(fall_back, "01:00", fold=1), at(fall_back, "01:55"))
+
+
 # --- Formats -----------------------------------------------------------------------------------
 
 

@@ -142,7 +142,9 @@ def practices(draw: st.DrawFn) -> Practice:
 
 
 def overlaps(start: datetime, end: datetime, interval: Interval) -> bool:
-    return start < interval.end and interval.start < end and interval.start < interval.end
+    # Instants, not wall clocks: an interval may be shown in a zone whose clocks go back inside it.
+    low, high = interval.start.astimezone(UTC), interval.end.astimezone(UTC)
+    return start.astimezone(UTC) < high and low < end.astimezone(UTC) and low < high
 
 
 def containing_rows(slot: Slot, practice: Practice) -> list[WeeklyHours]:
