@@ -219,6 +219,10 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
     Both rules holding at that session give two signals. With no repair, the window closes at the
     first session numbered s + window or later, where ``unrepaired_rupture`` is signalled. Before
     that the rupture is still open and gives neither.
+
+    A rupture that comes while an earlier one is still open (not yet repaired, window not yet
+    closed) is a further fall from an already ruptured level, so it keeps the earlier rupture's
+    pre-rupture level: climbing back to the lower score in between is not a repair.
     """
     ruptures = ruptures_of(series, context)
     if not ruptures:
@@ -230,11 +234,16 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
     parameters = rule_parameters(settings)
     signals: list[Signal] = []
     length = len(series)
+    # The last rupture's pre-rupture level, and the session until which it stays open.
+    chain_reference: int | None = None
+    chain_open_until = -1
     for rupture in ruptures:
         reference = rupture.before if rupture.before is not None else rupture.score
+        if rupture.session <= chain_open_until and chain_reference is not None:
+            reference = chain_reference if reference is None else max(reference, chain_reference)
         closes = rupture.session + window
         best: int | None = None
-        repaired = False
+        repaired_at: int | None = None
         closed_at: int | None = None
         for index in range(rupture.position, length):
             point = series[index]
@@ -264,12 +273,16 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
                             "repair", point.number, rule, parameters[rule], evidence, SOURCES[rule]
                         )
                     )
-                repaired = True
+                repaired_at = point.number
                 break
             if point.number == closes:
                 closed_at = point.number
                 break
-        if repaired or closed_at is None:
+        chain_reference = reference
+        # Open up to the session before its repair (a rupture at the repair session itself is
+        # after it), or to the close of its window.
+        chain_open_until = closes if repaired_at is None else repaired_at - 1
+        if repaired_at is not None or closed_at is None:
             continue
         signals.append(
             Signal(

@@ -123,3 +123,43 @@ def test_a_reported_rupture_at_the_first_session_is_measured_against_itself() ->
 
 def test_no_ruptures_no_repairs() -> None:
     assert detect_repair(make_series(client=[30] * 10), context()) == []
+
+
+def test_a_second_fall_while_the_first_is_open_keeps_the_first_level() -> None:
+    # 30, then 24 (rupture at 2), then 20 (rupture at 3), then back to 25: above the 24 before
+    # the second fall but still below 30, so neither rupture is repaired.
+    signals = detect_repair(make_series(client=[30, 24, 20, 25, 26, 27]), context())
+    assert kinds_at(signals) == [
+        ("unrepaired_rupture", 5, "no_repair_in_window"),
+        ("unrepaired_rupture", 6, "no_repair_in_window"),
+    ]
+    assert [signal.evidence["reference"] for signal in signals] == [30, 30]
+
+
+def test_back_to_the_first_level_repairs_both_falls() -> None:
+    signals = detect_repair(make_series(client=[30, 24, 20, 30]), context())
+    assert kinds_at(signals) == [
+        ("repair", 4, "score_recovered"),
+        ("repair", 4, "score_recovered"),
+    ]
+    assert [signal.evidence["rupture_session"] for signal in signals] == [2, 3]
+
+
+def test_a_fall_after_a_repair_starts_from_the_level_it_fell_from() -> None:
+    # Rupture at 2 repaired at 3 (back to 30); a fall at 5 from 28 needs only 28 again.
+    signals = detect_repair(make_series(client=[30, 24, 30, 28, 22, 28]), context())
+    assert kinds_at(signals) == [
+        ("repair", 3, "score_recovered"),
+        ("repair", 6, "score_recovered"),
+    ]
+    assert signals[1].evidence["reference"] == 28
+
+
+def test_a_fall_after_an_unrepaired_window_closed_starts_afresh() -> None:
+    # Rupture at 2 never repaired (closed at 5); the fall at 6 from 25 is judged against 25.
+    signals = detect_repair(make_series(client=[30, 24, 24, 25, 25, 20, 25]), context())
+    assert kinds_at(signals) == [
+        ("unrepaired_rupture", 5, "no_repair_in_window"),
+        ("repair", 7, "score_recovered"),
+    ]
+    assert signals[1].evidence["reference"] == 25
