@@ -40,8 +40,8 @@ from alliance.care.models import Client, Response, ResponseSource, SignalRecord
 from alliance.care.outcomes import client_outcomes
 from alliance.care.services import (
     ResponseExists,
+    answers_score,
     response_record,
-    response_score_check,
     risk_alert_raise,
     session_on,
 )
@@ -230,7 +230,7 @@ def response_create(
         raise invalid((*WHERE, "session_date"), "The appointment was on another day.")
     try:
         # Checked before the session is recorded, so refused answers leave nothing behind.
-        response_score_check(payload.instrument, payload.answers)
+        scored = answers_score(payload.instrument, payload.answers)
     except AnswerError as error:
         if "risk" in error.flags:
             # Not scorable, yet item 9 says risk: that must reach a clinician all the same.
@@ -242,8 +242,7 @@ def response_create(
     try:
         response = response_record(
             session=session,
-            instrument_code=payload.instrument,
-            answers=payload.answers,
+            scored=scored,
             completed_at=completed_at,
             source=ResponseSource.API,
             recorded_by=user,

@@ -20,12 +20,14 @@ from alliance.care.instruments import in_checkin_order, instrument
 from alliance.care.models import CheckinInvitation, Respondent, Response, ResponseSource
 from alliance.care.services import (
     ResponseExists,
+    Scored,
+    answers_score,
     episode_open,
     response_record,
     session_for_appointment,
 )
 from alliance.clinical.plan import instruments_due
-from alliance.clinical.scoring import AnswerError, Problem, score
+from alliance.clinical.scoring import AnswerError, Problem
 from alliance.practice.models import Practice
 
 SALT = "alliance.care.checkin"
@@ -133,12 +135,12 @@ def checkin_submit(
     Raises CheckinInvalid when any answer is missing or wrong, before anything is written.
     """
     problems: dict[str, list[Problem]] = {}
+    scored: list[Scored] = []
     for code in invitation.instruments:
-        found = instrument(code)
-        if found is None:
+        if instrument(code) is None:
             continue  # removed from the practice's definitions since the link was sent
         try:
-            score(found, answers.get(code, {}))
+            scored.append(answers_score(code, answers.get(code, {})))
         except AnswerError as error:
             problems[code] = list(error.problems)
     if problems:
@@ -149,14 +151,11 @@ def checkin_submit(
             return False
         session = session_for_appointment(appointment=invitation.appointment)
         written = 0
-        for code in invitation.instruments:
-            if instrument(code) is None:
-                continue
+        for each in scored:
             try:
                 response_record(
                     session=session,
-                    instrument_code=code,
-                    answers=answers.get(code, {}),
+                    scored=each,
                     completed_at=now,
                     source=ResponseSource.CHECKIN,
                     # The client's own words go with the first (the relationship) check-in.

@@ -14,7 +14,7 @@ from alliance.booking.appointments import appointment_book
 from alliance.booking.models import AppointmentType
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.models import Client, ResponseSource
-from alliance.care.services import response_record, session_for_appointment
+from alliance.care.services import answers_score, response_record, session_for_appointment
 from alliance.practice.models import Therapist
 
 DEMO_EMAIL = "jamie@sabal.test"
@@ -69,8 +69,7 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
         ):
             response_record(
                 session=session,
-                instrument_code=code,
-                answers=answers,
+                scored=answers_score(code, answers),
                 completed_at=answered,
                 source=source,
             )

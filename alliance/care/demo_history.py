@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from alliance.care.instruments import instrument
 from alliance.care.models import (
     Alert,
     AlertAction,
@@ -26,9 +25,8 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.care.services import DEFAULT_PLAN, engine_answers
+from alliance.care.services import DEFAULT_PLAN, answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
-from alliance.clinical.scoring import score
 from alliance.clinical.synthetic_patterns import demo_practice_history
 from alliance.practice.models import Therapist
 
@@ -92,25 +90,15 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
             stored = by_key[(row.pk, synthetic.day)]
             moment = datetime.combine(synthetic.day, time(18), zone)
             for code, answers in synthetic.answers.items():
-                found = instrument(code)
-                assert found is not None  # the generator writes the shipped instruments
-                result = score(found, answers)
+                scored = answers_score(code, answers)
                 responses.append(
-                    Response(
+                    response_build(
                         session=stored,
-                        client=client,
-                        instrument=code,
-                        instrument_version=found.version,
-                        respondent=found.respondent,
-                        answers=dict(result.answers),
-                        total=result.total,
-                        band=result.band or "",
-                        prorated=result.prorated,
-                        flags=sorted(result.flags),
-                        **engine_answers(code, result.answers),
+                        client_id=client.pk,
+                        scored=scored,
                         completed_at=moment,
                         source=ResponseSource.CHECKIN
-                        if found.respondent == "client"
+                        if scored.instrument.respondent == "client"
                         else ResponseSource.STAFF,
                     )
                 )

@@ -8,6 +8,7 @@ loses it (the outbox retries; the alert is on the therapist's schedule either wa
 import logging
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,7 +31,8 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.clinical.scoring import AnswerError, Problem, score
+from alliance.clinical.instruments import Instrument
+from alliance.clinical.scoring import AnswerError, Problem, Score, score
 from alliance.practice.models import Practice, Therapist
 
 logger = logging.getLogger(__name__)
@@ -125,45 +127,37 @@ def session_for_appointment(*, appointment: Appointment) -> TherapySession:
     )
 
 
-def response_score_check(code: str, answers: Mapping[str, object]) -> None:
-    """Raise AnswerError if `answers` would be refused, without recording anything."""
+class Scored(NamedTuple):
+    """Answers scored against their instrument, ready to record."""
+
+    instrument: Instrument
+    result: Score
+
+
+def answers_score(code: str, answers: Mapping[str, object]) -> Scored:
+    """Score `answers` without recording anything; AnswerError names every problem."""
     found = instrument(code)
     if found is None:
         raise AnswerError([Problem(None, f"There is no instrument {code!r}.")])
-    score(found, answers)
+    return Scored(found, score(found, answers))
 
 
-@transaction.atomic
-def response_record(
+def response_build(
     *,
     session: TherapySession,
-    instrument_code: str,
-    answers: Mapping[str, object],
+    client_id: int,
+    scored: Scored,
     completed_at: datetime,
     source: ResponseSource,
     comment: str = "",
     recorded_by: User | None = None,
     idempotency_key: str | None = None,
 ) -> Response:
-    """Score and store one instrument's answers; a risk answer raises its alert at once.
-
-    Raises AnswerError (naming the items) for answers that cannot be scored, and
-    ResponseExists when the session already has this instrument.
-    """
-    if idempotency_key:
-        earlier = Response.objects.filter(idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return earlier
-    found = instrument(instrument_code)
-    if found is None:
-        raise AnswerError([Problem(None, f"There is no instrument {instrument_code!r}.")])
-    result = score(found, answers)
-    existing = Response.objects.filter(session=session, instrument=found.code).first()
-    if existing is not None:
-        raise ResponseExists(existing)
-    response = Response.objects.create(
+    """An unsaved response row: `response_record` saves one, the demo history saves many."""
+    found, result = scored
+    return Response(
         session=session,
-        client_id=session.episode.client_id,
+        client_id=client_id,
         instrument=found.code,
         instrument_version=found.version,
         respondent=found.respondent,
@@ -179,6 +173,42 @@ def response_record(
         recorded_by=recorded_by,
         idempotency_key=idempotency_key or None,
     )
+
+
+@transaction.atomic
+def response_record(
+    *,
+    session: TherapySession,
+    scored: Scored,
+    completed_at: datetime,
+    source: ResponseSource,
+    comment: str = "",
+    recorded_by: User | None = None,
+    idempotency_key: str | None = None,
+) -> Response:
+    """Store one instrument's scored answers; a risk answer raises its alert at once.
+
+    Raises ResponseExists when the session already has this instrument.
+    """
+    if idempotency_key:
+        earlier = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    found, result = scored
+    existing = Response.objects.filter(session=session, instrument=found.code).first()
+    if existing is not None:
+        raise ResponseExists(existing)
+    response = response_build(
+        session=session,
+        client_id=session.episode.client_id,
+        scored=scored,
+        completed_at=completed_at,
+        source=source,
+        comment=comment,
+        recorded_by=recorded_by,
+        idempotency_key=idempotency_key,
+    )
+    response.save(force_insert=True)
     client_uuid = str(session.episode.client.uuid)
     transaction.on_commit(lambda: _signals_recompute_soon(client_uuid))
     if "risk" in result.flags:

@@ -20,7 +20,7 @@ from alliance.accounts.models import User
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.availability import practice_zone
 from alliance.care.models import Client, Response, ResponseSource
-from alliance.care.services import response_record, session_on
+from alliance.care.services import answers_score, response_record, session_on
 from tests.api.helpers import API, locations
 from tests.conftest import Personas
 
@@ -55,8 +55,7 @@ def record(client: Client, days_ago: int, code: str, answers: dict[str, int]) ->
     )
     return response_record(
         session=session,
-        instrument_code=code,
-        answers=answers,
+        scored=answers_score(code, answers),
         completed_at=timezone.now() - timedelta(days=days_ago),
         source=ResponseSource.API,
     )

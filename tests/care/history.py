@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from alliance.care.models import Client, ResponseSource, TherapySession
-from alliance.care.services import response_record, session_on
+from alliance.care.services import answers_score, response_record, session_on
 
 ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
 
@@ -53,8 +53,7 @@ def session_with(
         if answers is not None:
             response_record(
                 session=session,
-                instrument_code=code,
-                answers=answers,
+                scored=answers_score(code, answers),
                 completed_at=moment,
                 source=ResponseSource.API,
             )

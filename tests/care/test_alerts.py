@@ -13,7 +13,7 @@ from alliance.booking.models import Message, MessageKind
 from alliance.booking.outbox import outbox_flush
 from alliance.care.alerts import alerts_escalate
 from alliance.care.models import Alert, AlertState, Client, ResponseSource
-from alliance.care.services import response_record, session_on
+from alliance.care.services import answers_score, response_record, session_on
 from alliance.practice.models import Practice
 from tests.care.history import phq9_answers
 from tests.conftest import Personas, signed_in
@@ -29,8 +29,7 @@ def risk_alert(personas: Personas) -> Alert:
     session = session_on(client=client, therapist=client.therapist, day=timezone.localdate())
     response_record(
         session=session,
-        instrument_code="phq9",
-        answers=phq9_answers(5, item9=1),
+        scored=answers_score("phq9", phq9_answers(5, item9=1)),
         completed_at=timezone.now(),
         source=ResponseSource.API,
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alliance.booking.models import Appointment
 from alliance.care.models import Client, PlanItem, Response, ResponseSource
-from alliance.care.services import response_record, session_on
+from alliance.care.services import answers_score, response_record, session_on
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import session_booked
 from tests.conftest import Personas, signed_in
@@ -31,8 +31,7 @@ def record(client: Client, day_offset: int, code: str, answers: dict[str, int]) 
     )
     return response_record(
         session=session,
-        instrument_code=code,
-        answers=answers,
+        scored=answers_score(code, answers),
         completed_at=timezone.now() - timedelta(days=day_offset),
         source=ResponseSource.API,
     )

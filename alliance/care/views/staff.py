@@ -22,6 +22,7 @@ from alliance.care.instruments import instrument, instruments
 from alliance.care.models import Alert, AlertState, Episode, Frequency, Response, ResponseSource
 from alliance.care.services import (
     ResponseExists,
+    answers_score,
     plan_update,
     response_record,
     session_for_appointment,
@@ -109,8 +110,7 @@ def session_rate(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
         try:
             response_record(
                 session=session_for_appointment(appointment=appointment),
-                instrument_code=THERAPIST_FORM,
-                answers=form.answers()[THERAPIST_FORM],
+                scored=answers_score(THERAPIST_FORM, form.answers()[THERAPIST_FORM]),
                 completed_at=timezone.now(),
                 source=ResponseSource.STAFF,
                 recorded_by=request.user,
