@@ -230,10 +230,11 @@ class AlertQuerySet(models.QuerySet["Alert"]):
         """The treating therapist's and the owner's; a risk alert also the designated
         clinician's, who is told of every one."""
         visible = scoped_to_clinician(self, user, therapist="therapist")
-        designated = Practice.objects.current().designated_clinician_id
-        if user.is_authenticated and user.is_active and designated == user.pk:
-            visible = visible | self.filter(kind=AlertKind.RISK)
-        return visible
+        if not (user.is_authenticated and user.is_active):
+            return visible
+        # A subquery, not a lookup of the practice first: the alert list stays one query.
+        designated = Practice.objects.filter(designated_clinician=user.pk)
+        return visible | self.filter(models.Exists(designated), kind=AlertKind.RISK)
 
     def open(self) -> "AlertQuerySet":
         return self.filter(state=AlertState.OPEN)

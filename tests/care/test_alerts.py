@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import User
@@ -79,6 +80,24 @@ def test_a_colleague_cannot_touch_the_alert_and_the_front_desk_is_refused(
     assert desk.status_code == 403
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN
+
+
+def test_the_designated_clinician_sees_every_risk_alert_and_only_those(
+    personas: Personas, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    alert = risk_alert(personas)
+    rupture = Alert.objects.create(kind="rupture", client=alert.client, therapist=personas.tara)
+    assert list(Alert.objects.visible_to(personas.colleague)) == []
+    Practice.objects.filter(pk=1).update(designated_clinician=personas.colleague)
+
+    with django_assert_num_queries(1):
+        visible = list(Alert.objects.visible_to(personas.colleague))
+
+    assert visible == [alert]
+    assert rupture not in visible
+    post(personas.colleague, alert, to="acknowledged")
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED
 
 
 def test_an_unacknowledged_risk_alert_goes_to_the_owners_after_four_working_hours(
