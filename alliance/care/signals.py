@@ -36,6 +36,7 @@ from alliance.clinical.signals.model import Episode as SeriesEpisode
 from alliance.clinical.signals.model import SessionPoint, Signal
 from alliance.clinical.signals.norms import PracticeNorms, default_norms, practice_norms_fit
 from alliance.clinical.signals.parameters import SignalSettings
+from alliance.clinical.signals.references import NO_REPAIR_IN_WINDOW
 from alliance.practice.models import Practice
 
 logger = logging.getLogger(__name__)
@@ -243,12 +244,22 @@ def _alerts_sync(
                 repairs.setdefault(sessions[rupture_session - 1][0], signal)
     if not grouped and not repairs:
         return
-    existing = {
-        (kind, session_id): (pk, state)
-        for pk, kind, session_id, state in Alert.objects.filter(
-            client_id=client_id, session__isnull=False
-        ).values_list("pk", "kind", "session_id", "state")
-    }
+    rows = list(
+        Alert.objects.filter(client_id=client_id, session__isnull=False).values_list(
+            "pk", "kind", "session_id", "state", "evidence"
+        )
+    )
+    existing = {(kind, session_id): (pk, state) for pk, kind, session_id, state, _ in rows}
+    # A further fall that began before an unrepaired rupture's window closed is that same
+    # rupture, still unrepaired: a therapist who resolved its alert is not asked again.
+    unrepaired_until = max(
+        (
+            evidence.get(NO_REPAIR_IN_WINDOW, {}).get("window_closed_at") or 0
+            for _, kind, _, _, evidence in rows
+            if kind == AlertKind.UNREPAIRED_RUPTURE
+        ),
+        default=0,
+    )
     # One alert per thing to act on: a client not on track at four sessions running has one
     # open not-on-track alert, not four.
     unresolved = {
@@ -256,6 +267,8 @@ def _alerts_sync(
     }
     for (kind, session_id), signals in sorted(grouped.items(), key=lambda item: item[0][1]):
         if (kind, session_id) in existing or kind in unresolved:
+            continue
+        if kind == AlertKind.UNREPAIRED_RUPTURE and _rupture_session(signals) <= unrepaired_until:
             continue
         unresolved.add(kind)
         with transaction.atomic():
@@ -285,6 +298,11 @@ def _alerts_sync(
             AlertEvent.objects.create(
                 alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}."
             )
+
+
+def _rupture_session(signals: Sequence[Signal]) -> int:
+    session = signals[0].evidence.get("rupture_session")
+    return session if isinstance(session, int) else 0
 
 
 def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from alliance.care.alerts import alert_move
 from alliance.care.models import (
     Alert,
     AlertEvent,
@@ -104,3 +105,26 @@ def test_a_session_without_answers_still_counts_in_the_numbers(personas: Persona
     drop = next(signal for signal in found if signal.rule == "percent_drop")
     assert drop.session == 3
     assert drop.evidence["previous_session"] == 1
+
+
+def test_a_resolved_unrepaired_rupture_is_not_raised_again_for_a_further_fall(
+    personas: Personas,
+) -> None:
+    # 30, a fall to 24 with tension, then 20 with tension again: one rupture the client never
+    # comes back from. Its unrepaired alert, once resolved, stays resolved as the sessions go on.
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 8)
+    for day, score, tension in zip(
+        days[:6], (30, 30, 24, 20, 24, 23), (0, 0, 2, 2, 0, 0), strict=True
+    ):
+        session_with(client, day, alliance=score, tension=tension)
+    signals_recompute_client(client=client, now=timezone.now())
+    alert = Alert.objects.get(kind="unrepaired_rupture")
+    assert alert.evidence["no_repair_in_window"]["rupture_session"] == 3
+    alert_move(alert=alert, to=AlertState.RESOLVED, by=personas.therapist, action="talked_through")
+
+    session_with(client, days[6], alliance=24)  # the second fall's window closes here
+    signals_recompute_client(client=client, now=timezone.now())
+
+    assert SignalRecord.objects.filter(client=client, kind="unrepaired_rupture").count() == 2
+    assert list(Alert.objects.filter(kind="unrepaired_rupture")) == [alert]
