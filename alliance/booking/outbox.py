@@ -10,6 +10,7 @@ so receiving servers and mail programs can tell it is one message.
 """
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -187,22 +188,31 @@ def outbox_flush(*, now: datetime | None = None, limit: int = 200) -> int:
     return sent
 
 
+# Makes a message's e-mail when it is sent, or None when it is no longer wanted.
+Renderer = Callable[[Message, datetime], EmailMultiAlternatives | None]
+_renderers: dict[str, Renderer] = {}
+
+
+def message_renderer_register(kinds: Iterable[str], renderer: Renderer) -> None:
+    """Let another app write the e-mails of its own kinds of message (alliance.care: check-in
+    links and alerts), so the outbox need not know its models."""
+    for kind in kinds:
+        _renderers[kind] = renderer
+
+
 def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     """The e-mail to send now, or None when it is no longer wanted."""
-    # Imported here: alliance.care queues its alerts through this module.
-    from alliance.care import emails as care_emails
-
-    if message.alert_id is not None:
-        return care_emails.alert_email(message)
-    if message.kind == MessageKind.CHECKIN:
-        return care_emails.checkin_email(message, now)
+    renderer = _renderers.get(message.kind)
+    if renderer is not None:
+        return renderer(message, now)
     if message.waitlist_offer_id is not None:
         offer = WaitlistOffer.objects.select_related(
             "entry", "entry__therapist", "entry__appointment_type"
         ).get(pk=message.waitlist_offer_id)
         stale = offer.status != OfferStatus.OPEN or offer.start <= now
         return None if stale else offer_email(message, offer)
-    assert message.appointment_id is not None  # a message is about something
+    if message.appointment_id is None:
+        raise LookupError(f"no e-mail renderer registered for {message.kind!r} messages")
     appointment = Appointment.objects.select_related("therapist", "client", "appointment_type").get(
         pk=message.appointment_id
     )

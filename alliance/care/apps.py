@@ -7,4 +7,12 @@ class CareConfig(AppConfig):
     verbose_name = "Care"
 
     def ready(self) -> None:
+        from alliance.booking.models import MessageKind
+        from alliance.booking.outbox import message_renderer_register
         from alliance.care import checks  # noqa: F401  (registers the system check)
+        from alliance.care.emails import alert_email, checkin_email
+
+        message_renderer_register([MessageKind.CHECKIN], checkin_email)
+        message_renderer_register(
+            [MessageKind.RISK_ALERT, MessageKind.ALERT_ESCALATION], alert_email
+        )

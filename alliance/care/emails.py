@@ -62,7 +62,7 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
     )
 
 
-def alert_email(message: Message) -> EmailMultiAlternatives | None:
+def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     assert message.alert_id is not None  # only alert messages come here
     alert = Alert.objects.select_related("client").get(pk=message.alert_id)
     recipient = message.recipient
