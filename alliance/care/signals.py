@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import Max, QuerySet, Subquery
 
 from alliance.care.models import (
     Alert,
@@ -46,10 +46,6 @@ ALERT_KINDS = frozenset(AlertKind.values) - {AlertKind.RISK}
 # Only signals from recent sessions raise alerts: an old rupture, long since worked through, is
 # history for the chart, not something to act on before the next session.
 ALERT_LOOKBACK = timedelta(days=28)
-
-
-def _local_day(now: datetime, practice: Practice) -> date:
-    return now.astimezone(ZoneInfo(practice.time_zone)).date()
 
 
 def practice_signal_settings(practice: Practice) -> SignalSettings:
@@ -195,7 +191,8 @@ def signals_store(
     therapist_id: int,
     sessions: Sequence[tuple[int, date]],
     found: Sequence[Signal],
-    today: date,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> None:
     """Replace the client's signals (when they changed) and raise or resolve the alerts they
     call for. Reads first and opens a transaction only to write: most responses change nothing
@@ -220,7 +217,7 @@ def signals_store(
                 )
                 for signal in found
             )
-    _alerts_sync(client_id, therapist_id, sessions, found, today)
+    _alerts_sync(client_id, therapist_id, sessions, found, now.astimezone(zone).date(), zone)
 
 
 def _alerts_sync(
@@ -229,6 +226,7 @@ def _alerts_sync(
     sessions: Sequence[tuple[int, date]],
     found: Sequence[Signal],
     today: date,
+    zone: ZoneInfo,
 ) -> None:
     """Raise an alert for each recent signal that has none yet, and close the rupture alerts
     whose rupture the engine now sees repaired. One query when nothing changes."""
@@ -244,33 +242,39 @@ def _alerts_sync(
                 repairs.setdefault(sessions[rupture_session - 1][0], signal)
     if not grouped and not repairs:
         return
+    day_of = dict(sessions)
     rows = list(
-        Alert.objects.filter(client_id=client_id, session__isnull=False).values_list(
-            "pk", "kind", "session_id", "state", "evidence"
-        )
+        Alert.objects.filter(client_id=client_id, session__isnull=False)
+        .annotate(last_change=Max("events__at"))
+        .values_list("pk", "kind", "session_id", "state", "evidence", "last_change")
     )
-    existing = {(kind, session_id): (pk, state) for pk, kind, session_id, state, _ in rows}
+    existing = {(kind, session_id): (pk, state) for pk, kind, session_id, state, *_ in rows}
+    # One alert per thing to act on. An alert covers its kind for the client until it is
+    # resolved: a client not on track at four sessions running has one not-on-track alert, not
+    # four, and signals from sessions up to the day it was resolved are part of what the
+    # therapist dealt with; only a later session raises the kind again.
+    covered_until: dict[str, date] = {}
+    for _, kind, _, state, _, last_change in rows:
+        until = date.max if state != AlertState.RESOLVED else last_change.astimezone(zone).date()
+        covered_until[kind] = max(until, covered_until.get(kind, date.min))
     # A further fall that began before an unrepaired rupture's window closed is that same
     # rupture, still unrepaired: a therapist who resolved its alert is not asked again.
     unrepaired_until = max(
         (
             evidence.get(NO_REPAIR_IN_WINDOW, {}).get("window_closed_at") or 0
-            for _, kind, _, _, evidence in rows
+            for _, kind, _, _, evidence, _ in rows
             if kind == AlertKind.UNREPAIRED_RUPTURE
         ),
         default=0,
     )
-    # One alert per thing to act on: a client not on track at four sessions running has one
-    # open not-on-track alert, not four.
-    unresolved = {
-        kind for (kind, _), (_, state) in existing.items() if state != AlertState.RESOLVED
-    }
     for (kind, session_id), signals in sorted(grouped.items(), key=lambda item: item[0][1]):
-        if (kind, session_id) in existing or kind in unresolved:
+        if (kind, session_id) in existing or day_of[session_id] <= covered_until.get(
+            kind, date.min
+        ):
             continue
         if kind == AlertKind.UNREPAIRED_RUPTURE and _rupture_session(signals) <= unrepaired_until:
             continue
-        unresolved.add(kind)
+        covered_until[kind] = date.max
         with transaction.atomic():
             alert = Alert.objects.create(
                 client_id=client_id,
@@ -285,9 +289,10 @@ def _alerts_sync(
             AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
         existing[(kind, session_id)] = (alert.pk, AlertState.OPEN)
     for session_id, repair in repairs.items():
-        pk, state = existing.get((AlertKind.RUPTURE, session_id), (None, None))
-        if pk is None or state == AlertState.RESOLVED:
+        raised = existing.get((AlertKind.RUPTURE, session_id))
+        if raised is None or raised[1] == AlertState.RESOLVED:
             continue
+        pk = raised[0]
         how = (
             "the client's score came back"
             if repair.rule == "score_recovered"
@@ -323,7 +328,8 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
         therapist_id=latest.therapist_id,
         sessions=latest.sessions,
         found=found,
-        today=_local_day(now, practice),
+        now=now,
+        zone=ZoneInfo(practice.time_zone),
     )
     return found
 
@@ -361,7 +367,7 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     )
     stored_norms_forget()
     total = 0
-    today = _local_day(now, practice)
+    zone = ZoneInfo(practice.time_zone)
     for episode in episodes:
         found = signals_for(
             series[episode.pk], settings, norms, norms.therapist_usual.get(episode.therapist_id)
@@ -371,7 +377,8 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
             therapist_id=episode.therapist_id,
             sessions=sessions[episode.pk],
             found=found,
-            today=today,
+            now=now,
+            zone=zone,
         )
         total += len(found)
     logger.info("signals recomputed for %d episodes: %d signals", len(episodes), total)

@@ -128,3 +128,27 @@ def test_a_resolved_unrepaired_rupture_is_not_raised_again_for_a_further_fall(
 
     assert SignalRecord.objects.filter(client=client, kind="unrepaired_rupture").count() == 2
     assert list(Alert.objects.filter(kind="unrepaired_rupture")) == [alert]
+
+
+def test_a_resolved_alert_covers_its_kind_until_the_day_it_was_resolved(
+    personas: Personas,
+) -> None:
+    # Tension reported at two sessions running: one rupture alert, which the therapist resolves.
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 4)
+    for day, score, tension in zip(days, (30, 30, 22, 21), (0, 0, 2, 2), strict=True):
+        session_with(client, day, alliance=score, tension=tension)
+    signals_recompute_client(client=client, now=timezone.now())
+    alert = Alert.objects.get(kind="rupture")
+    assert alert.session.date == days[2]  # type: ignore[union-attr]
+    alert_move(alert=alert, to=AlertState.RESOLVED, by=personas.therapist, action="talked_through")
+
+    # Recomputed: the second report, from before she resolved it, is not raised on its own.
+    signals_recompute_client(client=client, now=timezone.now())
+    assert list(Alert.objects.filter(kind="rupture")) == [alert]
+
+    # Tension again at a session after that day is a new alert.
+    later = session_with(client, days[-1] + timedelta(days=7), alliance=20, tension=2)
+    signals_recompute_client(client=client, now=timezone.now() + timedelta(days=7))
+    assert Alert.objects.filter(kind="rupture").count() == 2
+    assert Alert.objects.filter(kind="rupture", session=later, state=AlertState.OPEN).exists()
