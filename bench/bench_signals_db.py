@@ -11,7 +11,9 @@ alliance check-in, the therapist's rating, PHQ-9 and GAD-7, with a rupture and a
 every step of the update has work to do. Then it times `signals_recompute_client` (read the
 latest episode's series, run every detector against the stored norms, replace the client's
 signals, raise or resolve alerts) `--runs` times with `time.perf_counter()` and prints the median,
-p95 and max. Exits 1 when the median is 10 ms or more. A PostgreSQL URL works too; the database
+p95 and max, twice: when the signals found are those already stored (most responses), and when
+they changed (the digest is cleared first, so every signal is rewritten and the alerts synced).
+Exits 1 when either p95 is 10 ms or more. A PostgreSQL URL works too; the database
 named in it is dropped and created, so never point it at one you keep.
 """
 
@@ -71,7 +73,7 @@ def _recreate_postgres(url: str) -> None:
 def _run(sessions: int, runs: int) -> int:
     from django.utils import timezone
 
-    from alliance.care.models import Client
+    from alliance.care.models import Client, Episode
     from alliance.care.signals import signals_recompute_client
     from alliance.practice.models import Practice, Therapist
     from tests.care.history import session_with
@@ -91,21 +93,29 @@ def _run(sessions: int, runs: int) -> int:
             phq9=max(18 - week // 3, 4),
         )
     now = timezone.now()
-    signals_recompute_client(client=client, now=now)  # warm: imports, the norms row, caches
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        found = signals_recompute_client(client=client, now=now)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    median = statistics.median(times)
-    p95 = times[int(0.95 * (len(times) - 1))]
-    print(
-        f"{sessions} sessions, {len(found)} signals, {runs} runs: "
-        f"median {median:.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms "
-        f"(target: under {TARGET_MS:.0f} ms)"
-    )
-    return 0 if median < TARGET_MS else 1
+    found = signals_recompute_client(client=client, now=now)  # warm: imports, norms, caches
+    episode = Episode.objects.filter(client=client)
+    worst = 0.0
+    for path, forget in (("signals unchanged", False), ("signals changed", True)):
+        times = []
+        for _ in range(runs):
+            if forget:
+                # As if the response changed the signals: everything is replaced and the
+                # alerts are synced, the write path a new session's answers take.
+                episode.update(signals_digest="")
+            started = time.perf_counter()
+            signals_recompute_client(client=client, now=now)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        median = statistics.median(times)
+        p95 = times[int(0.95 * (len(times) - 1))]
+        worst = max(worst, p95)
+        print(
+            f"{path}: {sessions} sessions, {len(found)} signals, {runs} runs: "
+            f"median {median:.2f} ms, p95 {p95:.2f} ms, max {times[-1]:.2f} ms "
+            f"(target: under {TARGET_MS:.0f} ms)"
+        )
+    return 0 if worst < TARGET_MS else 1
 
 
 if __name__ == "__main__":

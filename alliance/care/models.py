@@ -59,6 +59,9 @@ class Episode(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A fingerprint of the signals last stored for this episode: a recompute that finds the same
+    # signals (most responses add none) stops there, without reading them back.
+    signals_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = EpisodeQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ the alerts a therapist acts on. A response arriving recomputes its client (a tas
 signals_recompute` recomputes everyone and refits the practice's norms.
 """
 
+import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -136,7 +137,9 @@ def series_from_rows(
 class LatestEpisode:
     """What the incremental update needs of a client's latest episode, read in one query."""
 
+    episode_id: int
     therapist_id: int
+    signals_digest: str
     sessions: list[tuple[int, date]]
     rows: list[Row]
 
@@ -151,7 +154,9 @@ def latest_episode_series(client: Client) -> LatestEpisode | None:
         .values_list(
             "id",
             "date",
+            "episode_id",
             "episode__therapist_id",
+            "episode__signals_digest",
             "responses__instrument",
             "responses__total",
             "responses__tension",
@@ -159,17 +164,28 @@ def latest_episode_series(client: Client) -> LatestEpisode | None:
             "responses__item9",
         )
     )
-    therapist_id = None
+    episode: tuple[int, int, str] | None = None
     sessions: dict[int, date] = {}
     rows: list[Row] = []
-    for session_id, day, treating, instrument, total, tension, repair, item9 in joined:
-        therapist_id = treating
+    for (
+        session_id,
+        day,
+        episode_id,
+        therapist,
+        digest,
+        instrument,
+        total,
+        tension,
+        repair,
+        item9,
+    ) in joined:
+        episode = (episode_id, therapist, digest)
         sessions[session_id] = day
-        if instrument is not None:
+        if instrument is not None:  # a session without responses comes as one row of None
             rows.append((session_id, instrument, total, tension, repair, item9))
-    if therapist_id is None:
+    if episode is None:
         return None
-    return LatestEpisode(therapist_id, list(sessions.items()), rows)
+    return LatestEpisode(*episode, list(sessions.items()), rows)
 
 
 def evidence_key(signal: Signal) -> str:
@@ -179,45 +195,63 @@ def evidence_key(signal: Signal) -> str:
     return f"{signal.rule}:{measure}" if measure else signal.rule
 
 
-def _signal_key(
-    kind: str, rule: str, session_id: int, evidence: dict[str, Any]
-) -> tuple[str, str, int, str]:
-    return (kind, rule, session_id, repr(sorted(evidence.items())))
+def signals_digest(session_ids: Sequence[int], found: Sequence[Signal]) -> str:
+    """A fingerprint of what would be stored: the same signals at the same sessions, with the
+    same figures and settings, give the same digest."""
+    keys = sorted(
+        repr(
+            (
+                signal.kind,
+                signal.rule,
+                session_ids[signal.session - 1],
+                sorted(signal.evidence.items()),
+                sorted(signal.parameters.items()),
+            )
+        )
+        for signal in found
+    )
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
 def signals_store(
     *,
     client_id: int,
+    episode_id: int,
+    stored_digest: str,
     therapist_id: int,
     sessions: Sequence[tuple[int, date]],
     found: Sequence[Signal],
     now: datetime,
     zone: ZoneInfo,
 ) -> None:
-    """Replace the client's signals (when they changed) and raise or resolve the alerts they
-    call for. Reads first and opens a transaction only to write: most responses change nothing
-    already found."""
+    """Replace the client's signals and raise or resolve the alerts they call for, unless they
+    are the signals stored last time: most responses change nothing already found, and then
+    nothing is read or written.
+
+    Unchanged signals need no alert work either: alerts change with the signals, and resolving
+    an alert never calls for a new one from signals already there (see ``_alerts_sync``). The
+    digest is written with them, so a failure on the way leaves it to the next recompute."""
     session_ids = [session_id for session_id, _ in sessions]
-    stored = SignalRecord.objects.filter(client_id=client_id).values_list(
-        "kind", "rule", "session_id", "evidence"
-    )
-    fresh = [_signal_key(s.kind, s.rule, session_ids[s.session - 1], s.evidence) for s in found]
-    if sorted(_signal_key(*row) for row in stored) != sorted(fresh):
-        with transaction.atomic():
-            SignalRecord.objects.filter(client_id=client_id).delete()
-            SignalRecord.objects.bulk_create(
-                SignalRecord(
-                    client_id=client_id,
-                    session_id=session_ids[signal.session - 1],
-                    kind=signal.kind,
-                    rule=signal.rule,
-                    parameters=signal.parameters,
-                    evidence=signal.evidence,
-                    source=signal.source,
-                )
-                for signal in found
+    digest = signals_digest(session_ids, found)
+    if digest == stored_digest:
+        return
+    # One transaction (one commit) for the signals, their alerts and the digest: all or none.
+    with transaction.atomic():
+        SignalRecord.objects.filter(client_id=client_id).delete()
+        SignalRecord.objects.bulk_create(
+            SignalRecord(
+                client_id=client_id,
+                session_id=session_ids[signal.session - 1],
+                kind=signal.kind,
+                rule=signal.rule,
+                parameters=signal.parameters,
+                evidence=signal.evidence,
+                source=signal.source,
             )
-    _alerts_sync(client_id, therapist_id, sessions, found, now.astimezone(zone).date(), zone)
+            for signal in found
+        )
+        _alerts_sync(client_id, therapist_id, sessions, found, now.astimezone(zone).date(), zone)
+        Episode.objects.filter(pk=episode_id).update(signals_digest=digest)
 
 
 def _alerts_sync(
@@ -229,7 +263,7 @@ def _alerts_sync(
     zone: ZoneInfo,
 ) -> None:
     """Raise an alert for each recent signal that has none yet, and close the rupture alerts
-    whose rupture the engine now sees repaired. One query when nothing changes."""
+    whose rupture the engine now sees repaired. Called inside signals_store's transaction."""
     grouped: dict[tuple[str, int], list[Signal]] = defaultdict(list)
     repairs: dict[int, Signal] = {}
     for signal in found:
@@ -275,18 +309,17 @@ def _alerts_sync(
         if kind == AlertKind.UNREPAIRED_RUPTURE and _rupture_session(signals) <= unrepaired_until:
             continue
         covered_until[kind] = date.max
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                client_id=client_id,
-                therapist_id=therapist_id,
-                kind=kind,
-                session_id=session_id,
-                rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
-                evidence={evidence_key(signal): signal.evidence for signal in signals},
-                parameters={evidence_key(signal): signal.parameters for signal in signals},
-                source="; ".join(sorted({signal.source for signal in signals}))[:300],
-            )
-            AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
+        alert = Alert.objects.create(
+            client_id=client_id,
+            therapist_id=therapist_id,
+            kind=kind,
+            session_id=session_id,
+            rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
+            evidence={evidence_key(signal): signal.evidence for signal in signals},
+            parameters={evidence_key(signal): signal.parameters for signal in signals},
+            source="; ".join(sorted({signal.source for signal in signals}))[:300],
+        )
+        AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
         existing[(kind, session_id)] = (alert.pk, AlertState.OPEN)
     for session_id, repair in repairs.items():
         raised = existing.get((AlertKind.RUPTURE, session_id))
@@ -298,11 +331,8 @@ def _alerts_sync(
             if repair.rule == "score_recovered"
             else "the client said it was talked through well"
         )
-        with transaction.atomic():
-            Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
-            AlertEvent.objects.create(
-                alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}."
-            )
+        Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
+        AlertEvent.objects.create(alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}.")
 
 
 def _rupture_session(signals: Sequence[Signal]) -> int:
@@ -325,6 +355,8 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     )
     signals_store(
         client_id=client.pk,
+        episode_id=latest.episode_id,
+        stored_digest=latest.signals_digest,
         therapist_id=latest.therapist_id,
         sessions=latest.sessions,
         found=found,
@@ -374,6 +406,8 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
         )
         signals_store(
             client_id=episode.client_id,
+            episode_id=episode.pk,
+            stored_digest=episode.signals_digest,
             therapist_id=episode.therapist_id,
             sessions=sessions[episode.pk],
             found=found,

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from alliance.care.alerts import alert_move
 from alliance.care.models import (
@@ -152,3 +153,26 @@ def test_a_resolved_alert_covers_its_kind_until_the_day_it_was_resolved(
     signals_recompute_client(client=client, now=timezone.now() + timedelta(days=7))
     assert Alert.objects.filter(kind="rupture").count() == 2
     assert Alert.objects.filter(kind="rupture", session=later, state=AlertState.OPEN).exists()
+
+
+def test_a_recompute_that_finds_the_same_signals_reads_one_episode_and_writes_nothing(
+    personas: Personas, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = client_of(personas)
+    days = weekly(timezone.localdate(), 4)
+    for day, score, tension in zip(days, (30, 30, 22, 29), (0, 0, 2, 0), strict=True):
+        session_with(client, day, alliance=score, tension=tension)
+    first = signals_recompute_client(client=client, now=timezone.now())
+    assert first
+    stored = list(SignalRecord.objects.filter(client=client).values_list("pk", flat=True))
+
+    # The episode's sessions and responses, and the practice's settings: nothing else.
+    with django_assert_num_queries(2):
+        again = signals_recompute_client(client=client, now=timezone.now())
+
+    assert again == first
+    assert list(SignalRecord.objects.filter(client=client).values_list("pk", flat=True)) == stored
+    # A new answer that changes the signals is stored.
+    later = session_with(client, days[-1] + timedelta(days=7), alliance=20, tension=2)
+    signals_recompute_client(client=client, now=timezone.now())
+    assert SignalRecord.objects.filter(client=client, session=later, kind="rupture").exists()
