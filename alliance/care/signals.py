@@ -213,6 +213,18 @@ def signals_digest(session_ids: Sequence[int], found: Sequence[Signal]) -> str:
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Recomputed:
+    """One client's signals, freshly found for their latest episode."""
+
+    client_id: int
+    episode_id: int
+    therapist_id: int
+    sessions: Sequence[tuple[int, date]]
+    found: Sequence[Signal]
+    digest: str
+
+
 def signals_store(
     *,
     client_id: int,
@@ -229,44 +241,68 @@ def signals_store(
     nothing is read or written.
 
     Unchanged signals need no alert work either: alerts change with the signals, and resolving
-    an alert never calls for a new one from signals already there (see ``_alerts_sync``). The
-    digest is written with them, so a failure on the way leaves it to the next recompute."""
-    session_ids = [session_id for session_id, _ in sessions]
-    digest = signals_digest(session_ids, found)
-    if digest == stored_digest:
-        return
-    # One transaction (one commit) for the signals, their alerts and the digest: all or none.
+    an alert never calls for a new one from signals already there (see ``_alerts_sync``)."""
+    digest = signals_digest([session_id for session_id, _ in sessions], found)
+    if digest != stored_digest:
+        recomputed = Recomputed(client_id, episode_id, therapist_id, sessions, found, digest)
+        signals_store_changed([recomputed], today=now.astimezone(zone).date(), zone=zone)
+
+
+def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: ZoneInfo) -> None:
+    """Replace these clients' signals, raise or resolve their alerts and keep their digests, in
+    one transaction (all or none: a failure leaves the old digest, so the next recompute does it
+    again) and in about ten queries however many clients."""
+    candidates = {each.client_id: _alert_candidates(each, today) for each in changed}
     with transaction.atomic():
-        SignalRecord.objects.filter(client_id=client_id).delete()
+        SignalRecord.objects.filter(client_id__in=[each.client_id for each in changed]).delete()
         SignalRecord.objects.bulk_create(
-            SignalRecord(
-                client_id=client_id,
-                session_id=session_ids[signal.session - 1],
-                kind=signal.kind,
-                rule=signal.rule,
-                parameters=signal.parameters,
-                evidence=signal.evidence,
-                source=signal.source,
-            )
-            for signal in found
+            (
+                SignalRecord(
+                    client_id=each.client_id,
+                    session_id=each.sessions[signal.session - 1][0],
+                    kind=signal.kind,
+                    rule=signal.rule,
+                    parameters=signal.parameters,
+                    evidence=signal.evidence,
+                    source=signal.source,
+                )
+                for each in changed
+                for signal in each.found
+            ),
+            batch_size=2000,
         )
-        _alerts_sync(client_id, therapist_id, sessions, found, now.astimezone(zone).date(), zone)
-        Episode.objects.filter(pk=episode_id).update(signals_digest=digest)
+        alerts = _alert_rows(
+            [id for id, (grouped, repairs) in candidates.items() if grouped or repairs]
+        )
+        raised: list[tuple[Alert, str]] = []
+        repaired: list[tuple[int, str]] = []
+        for each in changed:
+            grouped, repairs = candidates[each.client_id]
+            if grouped or repairs:
+                new, closed = _alerts_sync(
+                    each, grouped, repairs, alerts.get(each.client_id, []), zone
+                )
+                raised += new
+                repaired += closed
+        _alerts_write(raised, repaired)
+        Episode.objects.bulk_update(
+            [Episode(pk=each.episode_id, signals_digest=each.digest) for each in changed],
+            ["signals_digest"],
+        )
 
 
-def _alerts_sync(
-    client_id: int,
-    therapist_id: int,
-    sessions: Sequence[tuple[int, date]],
-    found: Sequence[Signal],
-    today: date,
-    zone: ZoneInfo,
-) -> None:
-    """Raise an alert for each recent signal that has none yet, and close the rupture alerts
-    whose rupture the engine now sees repaired. Called inside signals_store's transaction."""
-    grouped: dict[tuple[str, int], list[Signal]] = defaultdict(list)
+Grouped = dict[tuple[str, int], list[Signal]]
+# An existing alert: pk, kind, session id, state, evidence, time of its last state change.
+AlertRow = tuple[int, str, int, str, dict[str, Any], datetime]
+
+
+def _alert_candidates(recomputed: Recomputed, today: date) -> tuple[Grouped, dict[int, Signal]]:
+    """The recent signals that may raise alerts, by kind and session, and the repairs by the
+    rupture session they repair."""
+    sessions = recomputed.sessions
+    grouped: Grouped = defaultdict(list)
     repairs: dict[int, Signal] = {}
-    for signal in found:
+    for signal in recomputed.found:
         session_id, day = sessions[signal.session - 1]
         if signal.kind in ALERT_KINDS and today - day <= ALERT_LOOKBACK:
             grouped[(signal.kind, session_id)].append(signal)
@@ -274,14 +310,34 @@ def _alerts_sync(
             rupture_session = signal.evidence.get("rupture_session")
             if isinstance(rupture_session, int):
                 repairs.setdefault(sessions[rupture_session - 1][0], signal)
-    if not grouped and not repairs:
-        return
-    day_of = dict(sessions)
-    rows = list(
-        Alert.objects.filter(client_id=client_id, session__isnull=False)
+    return grouped, repairs
+
+
+def _alert_rows(client_ids: Sequence[int]) -> dict[int, list[AlertRow]]:
+    """The signal-raised alerts of these clients, in one query."""
+    rows: dict[int, list[AlertRow]] = defaultdict(list)
+    if not client_ids:
+        return rows
+    for client_id, pk, kind, session_id, state, evidence, last_change in (
+        Alert.objects.filter(client_id__in=client_ids, session__isnull=False)
         .annotate(last_change=Max("events__at"))
-        .values_list("pk", "kind", "session_id", "state", "evidence", "last_change")
-    )
+        .values_list("client_id", "pk", "kind", "session_id", "state", "evidence", "last_change")
+    ):
+        rows[client_id].append((pk, kind, session_id, state, evidence, last_change))
+    return rows
+
+
+def _alerts_sync(
+    recomputed: Recomputed,
+    grouped: Grouped,
+    repairs: dict[int, Signal],
+    rows: Sequence[AlertRow],
+    zone: ZoneInfo,
+) -> tuple[list[tuple[Alert, str]], list[tuple[int, str]]]:
+    """The alerts to raise for recent signals that have none yet (each with the note that
+    closes it at once, or ""), and the open rupture alerts the engine now sees repaired (pk and
+    note). Writes nothing: ``_alerts_write`` writes for many clients at once."""
+    day_of = dict(recomputed.sessions)
     existing = {(kind, session_id): (pk, state) for pk, kind, session_id, state, *_ in rows}
     # One alert per thing to act on. An alert covers its kind for the client until it is
     # resolved: a client not on track at four sessions running has one not-on-track alert, not
@@ -301,6 +357,7 @@ def _alerts_sync(
         ),
         default=0,
     )
+    raised: list[tuple[Alert, str]] = []
     for (kind, session_id), signals in sorted(grouped.items(), key=lambda item: item[0][1]):
         if (kind, session_id) in existing or day_of[session_id] <= covered_until.get(
             kind, date.min
@@ -309,9 +366,9 @@ def _alerts_sync(
         if kind == AlertKind.UNREPAIRED_RUPTURE and _rupture_session(signals) <= unrepaired_until:
             continue
         covered_until[kind] = date.max
-        alert = Alert.objects.create(
-            client_id=client_id,
-            therapist_id=therapist_id,
+        alert = Alert(
+            client_id=recomputed.client_id,
+            therapist_id=recomputed.therapist_id,
             kind=kind,
             session_id=session_id,
             rule=", ".join(dict.fromkeys(signal.rule for signal in signals)),
@@ -319,20 +376,44 @@ def _alerts_sync(
             parameters={evidence_key(signal): signal.parameters for signal in signals},
             source="; ".join(sorted({signal.source for signal in signals}))[:300],
         )
-        AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
-        existing[(kind, session_id)] = (alert.pk, AlertState.OPEN)
-    for session_id, repair in repairs.items():
-        raised = existing.get((AlertKind.RUPTURE, session_id))
-        if raised is None or raised[1] == AlertState.RESOLVED:
-            continue
-        pk = raised[0]
-        how = (
-            "the client's score came back"
-            if repair.rule == "score_recovered"
-            else "the client said it was talked through well"
-        )
-        Alert.objects.filter(pk=pk).update(state=AlertState.RESOLVED)
-        AlertEvent.objects.create(alert_id=pk, state=AlertState.RESOLVED, note=f"Repaired: {how}.")
+        # A rupture already repaired by the time it is first seen is raised and closed at once,
+        # so its record still says what happened.
+        repair = repairs.pop(session_id, None) if kind == AlertKind.RUPTURE else None
+        raised.append((alert, _repaired_how(repair) if repair else ""))
+    repaired = [
+        (existing[(AlertKind.RUPTURE, session_id)][0], _repaired_how(repair))
+        for session_id, repair in repairs.items()
+        if existing.get((AlertKind.RUPTURE, session_id), (0, AlertState.RESOLVED))[1]
+        != AlertState.RESOLVED
+    ]
+    return raised, repaired
+
+
+def _repaired_how(repair: Signal) -> str:
+    if repair.rule == "score_recovered":
+        return "Repaired: the client's score came back."
+    return "Repaired: the client said it was talked through well."
+
+
+def _alerts_write(raised: Sequence[tuple[Alert, str]], repaired: Sequence[tuple[int, str]]) -> None:
+    """Create the new alerts with their first events, and close the repaired ones: four queries
+    at most, however many."""
+    for alert, note in raised:
+        if note:
+            alert.state = AlertState.RESOLVED
+    Alert.objects.bulk_create([alert for alert, _ in raised])  # sets their pks
+    if repaired:
+        Alert.objects.filter(pk__in=[pk for pk, _ in repaired]).update(state=AlertState.RESOLVED)
+    events = [AlertEvent(alert=alert, state=AlertState.OPEN) for alert, _ in raised]
+    events += [
+        AlertEvent(alert=alert, state=AlertState.RESOLVED, note=note)
+        for alert, note in raised
+        if note
+    ]
+    events += [
+        AlertEvent(alert_id=pk, state=AlertState.RESOLVED, note=note) for pk, note in repaired
+    ]
+    AlertEvent.objects.bulk_create(events)
 
 
 def _rupture_session(signals: Sequence[Signal]) -> int:
@@ -366,28 +447,37 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     return found
 
 
+# Clients stored per transaction by the full recompute: few enough that one transaction stays
+# short, many enough that the queries per client are a small fraction of one.
+STORE_CHUNK = 500
+
+
 def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     """Refit the practice's norms from every latest episode, then recompute every client.
-    Returns (episodes, signals)."""
+    Returns (episodes, signals).
+
+    Everything is read in three queries (no list of ids in them: SQLite limits a statement's
+    parameters), and only the clients whose signals changed are written, in chunks."""
     practice = Practice.objects.current()
     settings = practice_signal_settings(practice)
     latest: dict[int, Episode] = {}
     for episode in Episode.objects.order_by("client_id", "-started_on", "-pk"):
         latest.setdefault(episode.client_id, episode)
     episodes = list(latest.values())
+    wanted = {episode.pk for episode in episodes}
     sessions: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    for session_id, episode_id, day in (
-        TherapySession.objects.filter(episode__in=episodes)
-        .order_by("date")
-        .values_list("id", "episode_id", "date")
+    for session_id, episode_id, day in TherapySession.objects.order_by("date").values_list(
+        "id", "episode_id", "date"
     ):
-        sessions[episode_id].append((session_id, day))
+        if episode_id in wanted:
+            sessions[episode_id].append((session_id, day))
     rows: dict[int, list[Row]] = defaultdict(list)
-    responses = Response.objects.filter(session__episode__in=episodes)
-    for episode_id, *row in response_rows(responses, "session__episode_id"):
-        rows[episode_id].append(tuple(row))
+    for episode_id, *row in response_rows(Response.objects.all(), "session__episode_id"):
+        if episode_id in wanted:
+            rows[episode_id].append(tuple(row))
     series = {
-        episode.pk: series_from_rows(sessions[episode.pk], rows[episode.pk]) for episode in episodes
+        episode.pk: series_from_rows(sessions[episode.pk], rows.pop(episode.pk, []))
+        for episode in episodes
     }
     norms = practice_norms_fit(
         [SeriesEpisode(episode.therapist_id, series[episode.pk]) for episode in episodes],
@@ -399,21 +489,24 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     )
     stored_norms_forget()
     total = 0
+    changed: list[Recomputed] = []
     zone = ZoneInfo(practice.time_zone)
+    today = now.astimezone(zone).date()
     for episode in episodes:
         found = signals_for(
-            series[episode.pk], settings, norms, norms.therapist_usual.get(episode.therapist_id)
-        )
-        signals_store(
-            client_id=episode.client_id,
-            episode_id=episode.pk,
-            stored_digest=episode.signals_digest,
-            therapist_id=episode.therapist_id,
-            sessions=sessions[episode.pk],
-            found=found,
-            now=now,
-            zone=zone,
+            series.pop(episode.pk), settings, norms, norms.therapist_usual.get(episode.therapist_id)
         )
         total += len(found)
+        held = sessions[episode.pk]
+        digest = signals_digest([session_id for session_id, _ in held], found)
+        if digest != episode.signals_digest:
+            changed.append(
+                Recomputed(episode.client_id, episode.pk, episode.therapist_id, held, found, digest)
+            )
+        if len(changed) == STORE_CHUNK:
+            signals_store_changed(changed, today=today, zone=zone)
+            changed = []
+    if changed:
+        signals_store_changed(changed, today=today, zone=zone)
     logger.info("signals recomputed for %d episodes: %d signals", len(episodes), total)
     return len(episodes), total

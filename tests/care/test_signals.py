@@ -5,9 +5,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from alliance.care import signals as signals_module
 from alliance.care.alerts import alert_move
 from alliance.care.models import (
     Alert,
@@ -18,7 +21,7 @@ from alliance.care.models import (
     SignalRecord,
 )
 from alliance.care.services import session_on
-from alliance.care.signals import signals_recompute_client
+from alliance.care.signals import signals_recompute_all, signals_recompute_client
 from tests.care.history import session_with, weekly
 from tests.conftest import Personas
 
@@ -176,3 +179,71 @@ def test_a_recompute_that_finds_the_same_signals_reads_one_episode_and_writes_no
     later = session_with(client, days[-1] + timedelta(days=7), alliance=20, tension=2)
     signals_recompute_client(client=client, now=timezone.now())
     assert SignalRecord.objects.filter(client=client, session=later, kind="rupture").exists()
+
+
+def recorded(queries: CaptureQueriesContext, verb: str, table: str) -> int:
+    return sum(
+        1 for query in queries.captured_queries if query["sql"].startswith(f'{verb} "{table}"')
+    )
+
+
+def test_the_full_recompute_writes_in_a_number_of_queries_that_does_not_grow_with_clients(
+    personas: Personas,
+) -> None:
+    days = weekly(timezone.localdate(), 3)
+    for number in range(8):
+        client = Client.objects.create(name=f"Client {number}", therapist=personas.tara)
+        for day, score in zip(days, (30, 30, 22), strict=True):
+            session_with(client, day, alliance=score, tension=2 if score == 22 else 0)
+
+    with CaptureQueriesContext(connection) as first:
+        signals_recompute_all(now=timezone.now())
+
+    assert Alert.objects.filter(kind="rupture").count() == 8
+    assert SignalRecord.objects.values("client").distinct().count() == 8
+    assert recorded(first, "INSERT INTO", "care_signalrecord") == 1
+    assert recorded(first, "INSERT INTO", "care_alert") == 1
+    assert len(first.captured_queries) == 14  # a fixed number; client by client it was over 40
+
+    # Nothing changed: everything is read, nothing written but the refitted norms.
+    with CaptureQueriesContext(connection) as again:
+        signals_recompute_all(now=timezone.now())
+    assert recorded(again, "INSERT INTO", "care_signalrecord") == 0
+    assert recorded(again, "DELETE FROM", "care_signalrecord") == 0
+    assert recorded(again, "INSERT INTO", "care_alert") == 0
+
+
+def test_the_full_recompute_stores_in_chunks(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signals_module, "STORE_CHUNK", 2)
+    days = weekly(timezone.localdate(), 3)
+    for number in range(5):
+        client = Client.objects.create(name=f"Client {number}", therapist=personas.tara)
+        for day, score in zip(days, (30, 30, 22), strict=True):
+            session_with(client, day, alliance=score, tension=2 if score == 22 else 0)
+
+    with CaptureQueriesContext(connection) as queries:
+        signals_recompute_all(now=timezone.now())
+
+    assert recorded(queries, "INSERT INTO", "care_signalrecord") == 3  # 2 + 2 + 1 clients
+    assert Alert.objects.filter(kind="rupture").count() == 5
+
+
+def test_a_rupture_already_repaired_when_first_seen_is_raised_and_closed_with_its_record(
+    personas: Personas,
+) -> None:
+    client = client_of(personas)
+    for day, score, tension in zip(
+        weekly(timezone.localdate(), 4), (30, 30, 22, 31), (0, 0, 2, 0), strict=True
+    ):
+        session_with(client, day, alliance=score, tension=tension)
+
+    signals_recompute_all(now=timezone.now())
+
+    alert = Alert.objects.get(kind="rupture")
+    assert alert.state == AlertState.RESOLVED
+    assert [(event.state, event.note) for event in alert.events.all()] == [
+        (AlertState.OPEN, ""),
+        (AlertState.RESOLVED, "Repaired: the client's score came back."),
+    ]
