@@ -10,7 +10,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,24 +78,51 @@ def _norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
     return data
 
 
-# The norms change once a night (the full recompute); a process keeps its decoded copy for a
-# minute rather than reading and decoding them on every response.
-NORMS_KEPT_FOR = 60.0
-_kept: list[tuple[float, PracticeNorms]] = []
+# The norms change once a night (the full recompute) and the practice's engine settings hardly
+# ever; a process keeps its decoded copy for a minute rather than reading and decoding them on
+# every response (a round trip each, a fifth of an update on PostgreSQL).
+KEPT_FOR = 60.0
+
+
+class _KeptForAMinute[T]:
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = load
+        self._kept: list[tuple[float, T]] = []
+
+    def get(self) -> T:
+        if self._kept and time.monotonic() - self._kept[0][0] < KEPT_FOR:
+            return self._kept[0][1]
+        value = self._load()
+        self._kept[:] = [(time.monotonic(), value)]
+        return value
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+
+def _norms_load() -> PracticeNorms:
+    record = PracticeNormsRecord.objects.order_by("-fitted_at").first()
+    return _norms_from_json(record.norms) if record is not None else default_norms()
+
+
+def _engine_practice_load() -> tuple[SignalSettings, ZoneInfo]:
+    practice = Practice.objects.current()
+    return practice_signal_settings(practice), ZoneInfo(practice.time_zone)
+
+
+_norms = _KeptForAMinute(_norms_load)
+_engine_practice = _KeptForAMinute(_engine_practice_load)
 
 
 def stored_norms() -> PracticeNorms:
     """The norms of the last full recompute (or the defaults before there was one)."""
-    if _kept and time.monotonic() - _kept[0][0] < NORMS_KEPT_FOR:
-        return _kept[0][1]
-    record = PracticeNormsRecord.objects.order_by("-fitted_at").first()
-    norms = _norms_from_json(record.norms) if record is not None else default_norms()
-    _kept[:] = [(time.monotonic(), norms)]
-    return norms
+    return _norms.get()
 
 
 def stored_norms_forget() -> None:
-    _kept.clear()
+    """Read the norms and the practice's engine settings afresh next time."""
+    _norms.forget()
+    _engine_practice.forget()
 
 
 Row = tuple[int, str, int, int | None, int | None, int | None]
@@ -426,11 +453,11 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     latest = latest_episode_series(client)
     if latest is None:
         return []
-    practice = Practice.objects.current()
+    settings, zone = _engine_practice.get()
     norms = stored_norms()
     found = signals_for(
         series_from_rows(latest.sessions, latest.rows),
-        practice_signal_settings(practice),
+        settings,
         norms,
         norms.therapist_usual.get(latest.therapist_id),
     )
@@ -442,7 +469,7 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
         sessions=latest.sessions,
         found=found,
         now=now,
-        zone=ZoneInfo(practice.time_zone),
+        zone=zone,
     )
     return found
 

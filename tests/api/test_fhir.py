@@ -22,6 +22,7 @@ from alliance.booking.availability import practice_zone
 from alliance.care.models import Client, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from tests.api.helpers import API, locations
+from tests.care.history import practice_today
 from tests.conftest import Personas
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def taras_client(personas: Personas, name: str = "Casey Client") -> Client:
 def record(client: Client, days_ago: int, code: str, answers: dict[str, int]) -> Response:
     assert client.therapist is not None
     session = session_on(
-        client=client, therapist=client.therapist, day=timezone.localdate() - timedelta(days_ago)
+        client=client, therapist=client.therapist, day=practice_today() - timedelta(days_ago)
     )
     return response_record(
         session=session,

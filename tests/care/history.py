@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from alliance.booking.availability import practice_zone
 from alliance.care.models import Client, ResponseSource, TherapySession
 from alliance.care.services import answers_score, response_record, session_on
 
@@ -58,6 +59,12 @@ def session_with(
                 source=ResponseSource.API,
             )
     return session
+
+
+def practice_today() -> date:
+    """Today where the practice is: session dates are the practice's, and near midnight UTC
+    its date is not the server's."""
+    return timezone.localdate(timezone=practice_zone())
 
 
 def weekly(today: date, count: int) -> list[date]:

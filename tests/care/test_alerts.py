@@ -16,7 +16,7 @@ from alliance.care.alerts import alerts_escalate
 from alliance.care.models import Alert, AlertState, Client, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from alliance.practice.models import Practice
-from tests.care.history import phq9_answers
+from tests.care.history import phq9_answers, practice_today
 from tests.conftest import Personas, signed_in
 from tests.smtp import SmtpServer, message_parts
 
@@ -27,7 +27,7 @@ ZONE = ZoneInfo("America/New_York")
 def risk_alert(personas: Personas) -> Alert:
     client = Client.objects.create(name="Riley Risk", therapist=personas.tara)
     assert client.therapist is not None
-    session = session_on(client=client, therapist=client.therapist, day=timezone.localdate())
+    session = session_on(client=client, therapist=client.therapist, day=practice_today())
     response_record(
         session=session,
         scored=answers_score("phq9", phq9_answers(5, item9=1)),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from alliance.care.models import Client
 from alliance.care.progress import progress_token_make
 from alliance.care.signals import signals_recompute_client
-from tests.care.history import session_with, weekly
+from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def ruptured(personas: Personas, name: str = "Robin Rupture") -> Client:
     client = Client.objects.create(name=name, therapist=personas.tara)
-    days = weekly(timezone.localdate(), 4)
+    days = weekly(practice_today(), 4)
     for day, (client_score, own, phq9) in zip(
         days, ((30, 26, 16), (31, 27, 14), (30, 27, 13), (22, 28, 13)), strict=True
     ):

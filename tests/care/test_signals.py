@@ -22,7 +22,7 @@ from alliance.care.models import (
 )
 from alliance.care.services import session_on
 from alliance.care.signals import signals_recompute_all, signals_recompute_client
-from tests.care.history import session_with, weekly
+from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def client_of(personas: Personas) -> Client:
 
 def test_a_drop_with_tension_raises_one_rupture_alert_with_its_rules(personas: Personas) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 3)
+    days = weekly(practice_today(), 3)
     session_with(client, days[0], alliance=30)
     session_with(client, days[1], alliance=30)
     rupture_session = session_with(client, days[2], alliance=22, tension=2)
@@ -52,7 +52,7 @@ def test_a_drop_with_tension_raises_one_rupture_alert_with_its_rules(personas: P
 
 def test_a_repair_closes_the_rupture_alert_and_says_how(personas: Personas) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 4)
+    days = weekly(practice_today(), 4)
     session_with(client, days[0], alliance=30)
     session_with(client, days[1], alliance=30)
     session_with(client, days[2], alliance=22, tension=2)
@@ -67,7 +67,7 @@ def test_a_repair_closes_the_rupture_alert_and_says_how(personas: Personas) -> N
 
 def test_signals_from_long_ago_are_history_not_alerts(personas: Personas) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate() - timedelta(days=120), 3)
+    days = weekly(practice_today() - timedelta(days=120), 3)
     session_with(client, days[0], alliance=30)
     session_with(client, days[1], alliance=30)
     session_with(client, days[2], alliance=20, tension=2)
@@ -78,7 +78,7 @@ def test_signals_from_long_ago_are_history_not_alerts(personas: Personas) -> Non
 
 def test_a_steady_series_raises_nothing(personas: Personas) -> None:
     client = client_of(personas)
-    for day, score in zip(weekly(timezone.localdate(), 6), (28, 29, 28, 29, 29, 28), strict=True):
+    for day, score in zip(weekly(practice_today(), 6), (28, 29, 28, 29, 29, 28), strict=True):
         session_with(client, day, alliance=score, therapist_alliance=score - 3, phq9=8)
     assert signals_recompute_client(client=client, now=timezone.now()) == []
     assert not Alert.objects.exists()
@@ -86,7 +86,7 @@ def test_a_steady_series_raises_nothing(personas: Personas) -> None:
 
 def test_the_full_recompute_fits_and_stores_the_practices_norms(personas: Personas) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 3)
+    days = weekly(practice_today(), 3)
     for day, score in zip(days, (30, 30, 22), strict=True):
         session_with(client, day, alliance=score, tension=2 if score == 22 else 0)
     out = StringIO()
@@ -100,7 +100,7 @@ def test_the_full_recompute_fits_and_stores_the_practices_norms(personas: Person
 
 def test_a_session_without_answers_still_counts_in_the_numbers(personas: Personas) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 3)
+    days = weekly(practice_today(), 3)
     session_with(client, days[0], alliance=30)
     assert client.therapist is not None
     session_on(client=client, therapist=client.therapist, day=days[1])  # nobody answered
@@ -117,7 +117,7 @@ def test_a_resolved_unrepaired_rupture_is_not_raised_again_for_a_further_fall(
     # 30, a fall to 24 with tension, then 20 with tension again: one rupture the client never
     # comes back from. Its unrepaired alert, once resolved, stays resolved as the sessions go on.
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 8)
+    days = weekly(practice_today(), 8)
     for day, score, tension in zip(
         days[:6], (30, 30, 24, 20, 24, 23), (0, 0, 2, 2, 0, 0), strict=True
     ):
@@ -139,7 +139,7 @@ def test_a_resolved_alert_covers_its_kind_until_the_day_it_was_resolved(
 ) -> None:
     # Tension reported at two sessions running: one rupture alert, which the therapist resolves.
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 4)
+    days = weekly(practice_today(), 4)
     for day, score, tension in zip(days, (30, 30, 22, 21), (0, 0, 2, 2), strict=True):
         session_with(client, day, alliance=score, tension=tension)
     signals_recompute_client(client=client, now=timezone.now())
@@ -158,19 +158,19 @@ def test_a_resolved_alert_covers_its_kind_until_the_day_it_was_resolved(
     assert Alert.objects.filter(kind="rupture", session=later, state=AlertState.OPEN).exists()
 
 
-def test_a_recompute_that_finds_the_same_signals_reads_one_episode_and_writes_nothing(
+def test_a_recompute_that_finds_the_same_signals_reads_the_episode_and_writes_nothing(
     personas: Personas, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     client = client_of(personas)
-    days = weekly(timezone.localdate(), 4)
+    days = weekly(practice_today(), 4)
     for day, score, tension in zip(days, (30, 30, 22, 29), (0, 0, 2, 0), strict=True):
         session_with(client, day, alliance=score, tension=tension)
     first = signals_recompute_client(client=client, now=timezone.now())
     assert first
     stored = list(SignalRecord.objects.filter(client=client).values_list("pk", flat=True))
 
-    # The episode's sessions and responses, and the practice's settings: nothing else.
-    with django_assert_num_queries(2):
+    # The episode's sessions and responses: nothing else (norms and settings are kept a minute).
+    with django_assert_num_queries(1):
         again = signals_recompute_client(client=client, now=timezone.now())
 
     assert again == first
@@ -190,7 +190,7 @@ def recorded(queries: CaptureQueriesContext, verb: str, table: str) -> int:
 def test_the_full_recompute_writes_in_a_number_of_queries_that_does_not_grow_with_clients(
     personas: Personas,
 ) -> None:
-    days = weekly(timezone.localdate(), 3)
+    days = weekly(practice_today(), 3)
     for number in range(8):
         client = Client.objects.create(name=f"Client {number}", therapist=personas.tara)
         for day, score in zip(days, (30, 30, 22), strict=True):
@@ -217,7 +217,7 @@ def test_the_full_recompute_stores_in_chunks(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(signals_module, "STORE_CHUNK", 2)
-    days = weekly(timezone.localdate(), 3)
+    days = weekly(practice_today(), 3)
     for number in range(5):
         client = Client.objects.create(name=f"Client {number}", therapist=personas.tara)
         for day, score in zip(days, (30, 30, 22), strict=True):
@@ -235,7 +235,7 @@ def test_a_rupture_already_repaired_when_first_seen_is_raised_and_closed_with_it
 ) -> None:
     client = client_of(personas)
     for day, score, tension in zip(
-        weekly(timezone.localdate(), 4), (30, 30, 22, 31), (0, 0, 2, 0), strict=True
+        weekly(practice_today(), 4), (30, 30, 22, 31), (0, 0, 2, 0), strict=True
     ):
         session_with(client, day, alliance=score, tension=tension)
 

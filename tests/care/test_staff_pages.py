@@ -13,6 +13,7 @@ from alliance.care.models import Client, PlanItem, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import session_booked
+from tests.care.history import practice_today
 from tests.conftest import Personas, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def record(client: Client, day_offset: int, code: str, answers: dict[str, int]) 
     session = session_on(
         client=client,
         therapist=client.therapist,
-        day=timezone.localdate() - timedelta(days=day_offset),
+        day=practice_today() - timedelta(days=day_offset),
     )
     return response_record(
         session=session,
