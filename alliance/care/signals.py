@@ -17,7 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KT
 
 from alliance.care.models import (
     Alert,
@@ -312,15 +313,21 @@ def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: Z
                 raised += new
                 repaired += closed
         _alerts_write(raised, repaired)
-        Episode.objects.bulk_update(
-            [Episode(pk=each.episode_id, signals_digest=each.digest) for each in changed],
-            ["signals_digest"],
-        )
+        if len(changed) == 1:  # the incremental update: a plain UPDATE costs half a CASE
+            Episode.objects.filter(pk=changed[0].episode_id).update(
+                signals_digest=changed[0].digest
+            )
+        else:
+            Episode.objects.bulk_update(
+                [Episode(pk=each.episode_id, signals_digest=each.digest) for each in changed],
+                ["signals_digest"],
+            )
 
 
 Grouped = dict[tuple[str, int], list[Signal]]
-# An existing alert: pk, kind, session id, state, evidence, time of its last state change.
-AlertRow = tuple[int, str, int, str, dict[str, Any], datetime]
+# An existing alert: pk, kind, session id, state, the session an unrepaired rupture's window
+# closed at (0 for other kinds), the time of its last state change.
+AlertRow = tuple[int, str, int, str, int, datetime]
 
 
 def _alert_candidates(recomputed: Recomputed, today: date) -> tuple[Grouped, dict[int, Signal]]:
@@ -345,12 +352,18 @@ def _alert_rows(client_ids: Sequence[int]) -> dict[int, list[AlertRow]]:
     rows: dict[int, list[AlertRow]] = defaultdict(list)
     if not client_ids:
         return rows
-    for client_id, pk, kind, session_id, state, evidence, last_change in (
+    # Subqueries, not a join and GROUP BY: grouping would take in the alerts' JSON columns.
+    last_change = AlertEvent.objects.filter(alert=OuterRef("pk")).order_by("-at").values("at")[:1]
+    window_closed = KT(f"evidence__{NO_REPAIR_IN_WINDOW}__window_closed_at")
+    for client_id, pk, kind, session_id, state, closed_at, changed_at in (
         Alert.objects.filter(client_id__in=client_ids, session__isnull=False)
-        .annotate(last_change=Max("events__at"))
-        .values_list("client_id", "pk", "kind", "session_id", "state", "evidence", "last_change")
+        .annotate(last_change=Subquery(last_change), window_closed=window_closed)
+        .values_list(
+            "client_id", "pk", "kind", "session_id", "state", "window_closed", "last_change"
+        )
     ):
-        rows[client_id].append((pk, kind, session_id, state, evidence, last_change))
+        closed = int(closed_at) if closed_at is not None else 0
+        rows[client_id].append((pk, kind, session_id, state, closed, changed_at))
     return rows
 
 
@@ -377,11 +390,7 @@ def _alerts_sync(
     # A further fall that began before an unrepaired rupture's window closed is that same
     # rupture, still unrepaired: a therapist who resolved its alert is not asked again.
     unrepaired_until = max(
-        (
-            evidence.get(NO_REPAIR_IN_WINDOW, {}).get("window_closed_at") or 0
-            for _, kind, _, _, evidence, _ in rows
-            if kind == AlertKind.UNREPAIRED_RUPTURE
-        ),
+        (closed for _, kind, _, _, closed, _ in rows if kind == AlertKind.UNREPAIRED_RUPTURE),
         default=0,
     )
     raised: list[tuple[Alert, str]] = []
