@@ -20,7 +20,6 @@ named in it is dropped and created, so never point it at one you keep.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -29,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.fresh_database import fresh_database  # noqa: E402  (after the path)
+
 TARGET_MS = 10.0
 
 
@@ -38,36 +40,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--database-url", default="sqlite:////tmp/alliance-bench-signals.sqlite3")
     options = parser.parse_args()
-    sqlite_path = None
-    if options.database_url.startswith("sqlite:///"):
-        sqlite_path = Path(options.database_url.removeprefix("sqlite:///"))
-        sqlite_path.unlink(missing_ok=True)
-    else:
-        _recreate_postgres(options.database_url)
-    os.environ["DATABASE_URL"] = options.database_url
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    try:
+    with fresh_database(options.database_url):
         return _run(options.sessions, options.runs)
-    finally:
-        if sqlite_path is not None:
-            sqlite_path.unlink(missing_ok=True)
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(base + "/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _run(sessions: int, runs: int) -> int:
