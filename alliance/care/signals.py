@@ -492,25 +492,29 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     """Refit the practice's norms from every latest episode, then recompute every client.
     Returns (episodes, signals).
 
-    Everything is read in three queries (no list of ids in them: SQLite limits a statement's
-    parameters), and only the clients whose signals changed are written, in chunks."""
+    Everything is read in three queries, each choosing the latest episodes by subquery (not by a
+    list of ids: SQLite limits a statement's parameters), and only the clients whose signals
+    changed are written, in chunks."""
     practice = Practice.objects.current()
     settings = practice_signal_settings(practice)
-    latest: dict[int, Episode] = {}
-    for episode in Episode.objects.order_by("client_id", "-started_on", "-pk"):
-        latest.setdefault(episode.client_id, episode)
-    episodes = list(latest.values())
-    wanted = {episode.pk for episode in episodes}
+    newest = Episode.objects.filter(client=OuterRef("client")).order_by("-started_on", "-pk")
+    latest = Episode.objects.filter(pk=Subquery(newest.values("pk")[:1]))
+    # In a fixed order: the norms are sums of floats, and summed in another order they differ in
+    # the last digits, which would change every signal's evidence and so its digest.
+    episodes = list(
+        latest.order_by("client_id").only("client_id", "therapist_id", "signals_digest")
+    )
     sessions: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    for session_id, episode_id, day in TherapySession.objects.order_by("date").values_list(
-        "id", "episode_id", "date"
+    for session_id, episode_id, day in (
+        TherapySession.objects.filter(episode__in=latest.values("pk"))
+        .order_by("date")
+        .values_list("id", "episode_id", "date")
     ):
-        if episode_id in wanted:
-            sessions[episode_id].append((session_id, day))
+        sessions[episode_id].append((session_id, day))
     rows: dict[int, list[Row]] = defaultdict(list)
-    for episode_id, *row in response_rows(Response.objects.all(), "session__episode_id"):
-        if episode_id in wanted:
-            rows[episode_id].append(tuple(row))
+    responses = Response.objects.filter(session__episode__in=latest.values("pk"))
+    for episode_id, *row in response_rows(responses, "session__episode_id"):
+        rows[episode_id].append(tuple(row))
     series = {
         episode.pk: series_from_rows(sessions[episode.pk], rows.pop(episode.pk, []))
         for episode in episodes

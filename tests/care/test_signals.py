@@ -17,6 +17,7 @@ from alliance.care.models import (
     AlertEvent,
     AlertState,
     Client,
+    Episode,
     PracticeNormsRecord,
     SignalRecord,
 )
@@ -247,3 +248,22 @@ def test_a_rupture_already_repaired_when_first_seen_is_raised_and_closed_with_it
         (AlertState.OPEN, ""),
         (AlertState.RESOLVED, "Repaired: the client's score came back."),
     ]
+
+
+def test_the_full_recompute_reads_only_each_clients_latest_episode(personas: Personas) -> None:
+    # A rupture in an episode that ended last year; the client came back and is steady.
+    client = client_of(personas)
+    for day, score, tension in zip(
+        weekly(practice_today() - timedelta(days=365), 3), (30, 30, 20), (0, 0, 2), strict=True
+    ):
+        session_with(client, day, alliance=score, tension=tension)
+    Episode.objects.filter(client=client).update(ended_on=practice_today() - timedelta(days=300))
+    for day in weekly(practice_today(), 3):
+        session_with(client, day, alliance=29)
+
+    episodes, _ = signals_recompute_all(now=timezone.now())
+
+    assert episodes == 1
+    latest = Episode.objects.get(client=client, ended_on__isnull=True)
+    assert not SignalRecord.objects.filter(kind="rupture").exists()
+    assert latest.signals_digest
