@@ -7,6 +7,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from alliance.accounts.models import Role, User
+from alliance.care.services import signals_recompute_pending_forget
 from alliance.care.signals import stored_norms_forget
 from alliance.practice.models import Practice, Therapist
 from tests.smtp import SmtpServer
@@ -18,6 +19,7 @@ PASSWORD = "correct-horse-battery"
 def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     # The practice's norms are kept in the process for a minute; each test has its own data.
     stored_norms_forget()
+    signals_recompute_pending_forget()
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; tests/accounts checks it is what production uses.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -6,6 +6,7 @@ loses it (the outbox retries; the alert is on the therapist's schedule either wa
 """
 
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import NamedTuple
@@ -209,8 +210,7 @@ def response_record(
         idempotency_key=idempotency_key,
     )
     response.save(force_insert=True)
-    client_uuid = str(session.episode.client.uuid)
-    transaction.on_commit(lambda: _signals_recompute_soon(client_uuid))
+    _signals_recompute_after_commit(str(session.episode.client.uuid))
     if "risk" in result.flags:
         risk_alert_raise(
             client=session.episode.client, therapist=session.episode.therapist, response=response
@@ -246,14 +246,39 @@ def risk_alert_raise(
     return alert
 
 
-def _signals_recompute_soon(client_uuid: str) -> None:
+# Clients whose signals are to be recomputed once the current transaction commits, per thread
+# (a connection is per thread): a check-in records several responses in one transaction, and
+# one recompute sees them all.
+_recompute_pending = threading.local()
+
+
+def _signals_recompute_after_commit(client_uuid: str) -> None:
+    pending: set[str] = _recompute_pending.__dict__.setdefault("clients", set())
+    pending.add(client_uuid)
+    # Registered each time (only the first to run finds work), so that a rolled-back
+    # transaction's callback being dropped never strands a later one's client.
+    transaction.on_commit(_signals_recompute_queue)
+
+
+def signals_recompute_pending_forget() -> None:
+    """Drop the clients of transactions that rolled back (their callbacks never ran); the next
+    commit would otherwise recompute them too, harmlessly. Tests roll back every transaction."""
+    _recompute_pending.__dict__.pop("clients", None)
+
+
+def _signals_recompute_queue() -> None:
     # Imported here: the tasks module reaches back into alliance.care.
     from alliance.care.tasks import signals_recompute_task
 
-    try:
-        signals_recompute_task.enqueue(client_uuid)
-    except Exception:
-        logger.exception("could not queue a signals recompute; `manage.py signals_recompute` will")
+    pending: set[str] = _recompute_pending.__dict__.setdefault("clients", set())
+    while pending:
+        client_uuid = pending.pop()
+        try:
+            signals_recompute_task.enqueue(client_uuid)
+        except Exception:
+            logger.exception(
+                "could not queue a signals recompute; `manage.py signals_recompute` will"
+            )
 
 
 def _escalation_check_at(alert: Alert) -> None:

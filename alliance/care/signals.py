@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 
 from alliance.care.models import (
@@ -127,13 +127,6 @@ def stored_norms_forget() -> None:
 
 
 Row = tuple[int, str, int, int | None, int | None, int | None]
-
-
-def response_rows(responses: QuerySet[Response], *leading: str) -> QuerySet[Any]:
-    """(…leading, session id, instrument, total, tension, repair, item9)."""
-    return responses.values_list(
-        *leading, "session_id", "instrument", "total", "tension", "repair", "item9"
-    )
 
 
 def series_from_rows(
@@ -495,8 +488,7 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     Everything is read in three queries, each choosing the latest episodes by subquery (not by a
     list of ids: SQLite limits a statement's parameters), and only the clients whose signals
     changed are written, in chunks."""
-    practice = Practice.objects.current()
-    settings = practice_signal_settings(practice)
+    settings, zone = _engine_practice_load()  # afresh: a nightly run should see today's settings
     newest = Episode.objects.filter(client=OuterRef("client")).order_by("-started_on", "-pk")
     latest = Episode.objects.filter(pk=Subquery(newest.values("pk")[:1]))
     # In a fixed order: the norms are sums of floats, and summed in another order they differ in
@@ -512,9 +504,11 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     ):
         sessions[episode_id].append((session_id, day))
     rows: dict[int, list[Row]] = defaultdict(list)
-    responses = Response.objects.filter(session__episode__in=latest.values("pk"))
-    for episode_id, *row in response_rows(responses, "session__episode_id"):
-        rows[episode_id].append(tuple(row))
+    responses = Response.objects.filter(session__episode__in=latest.values("pk")).values_list(
+        "session__episode_id", "session_id", "instrument", "total", "tension", "repair", "item9"
+    )
+    for episode_id, session_id, instrument, total, tension, repair, item9 in responses:
+        rows[episode_id].append((session_id, instrument, total, tension, repair, item9))
     series = {
         episode.pk: series_from_rows(sessions[episode.pk], rows.pop(episode.pk, []))
         for episode in episodes
@@ -530,7 +524,6 @@ def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
     stored_norms_forget()
     total = 0
     changed: list[Recomputed] = []
-    zone = ZoneInfo(practice.time_zone)
     today = now.astimezone(zone).date()
     for episode in episodes:
         found = signals_for(

@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.test import Client as Browser
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import Role
@@ -115,6 +117,18 @@ def test_answering_records_every_instrument_scored(smtp_server: SmtpServer) -> N
     assert by_code["phq9"].flags == []
     assert Alert.objects.count() == 0
     assert {response.session.appointment for response in by_code.values()} == {appointment}
+
+
+def test_one_check_in_queues_one_signals_recompute_for_all_its_answers(
+    smtp_server: SmtpServer, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment), django_capture_on_commit_callbacks(execute=True):
+        Browser().post(path_of(link), all_answered(FIRST_SESSION))
+    assert Response.objects.count() == len(FIRST_SESSION) > 1
+    queued = DBTaskResult.objects.filter(task_path__endswith="signals_recompute_task")
+    assert [task.args_kwargs["args"] for task in queued] == [[str(appointment.client.uuid)]]
 
 
 def test_a_second_submit_of_the_same_link_records_nothing_new(smtp_server: SmtpServer) -> None:
