@@ -12,14 +12,19 @@ from datetime import date
 
 from alliance.care.instruments import instrument
 from alliance.care.models import Alert, Client, SignalRecord
-from alliance.care.signals import latest_episode_series, series_from_rows, stored_norms
+from alliance.care.signals import (
+    engine_settings,
+    latest_episode_series,
+    series_from_rows,
+    stored_norms,
+)
 from alliance.care.why import Why, alert_why
 from alliance.clinical.signals.expected import ExpectedCurve
 from alliance.clinical.signals.model import SessionPoint
+from alliance.clinical.signals.symptoms import one_sided_z
 from alliance.lib.charts import Band, Marker, Series, describe, line_chart
+from alliance.scheduling import format_day
 
-# One-sided 90% bound (the engine's not_on_track_level default): z for 0.90.
-Z_90 = 1.2816
 MEASURE_LABELS = {"phq9": "PHQ-9", "gad7": "GAD-7", "rses": "Rosenberg"}
 
 
@@ -33,7 +38,6 @@ class Chart:
 
 @dataclass
 class Brief:
-    client: Client
     alerts: list[tuple[Alert, Why]] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -52,7 +56,7 @@ def _band_label(code: str, total: int | None) -> str:
 
 
 def _symptom_chart(
-    code: str, points: list[SessionPoint], markers: list[Marker], curve: ExpectedCurve
+    code: str, points: list[SessionPoint], markers: list[Marker], curve: ExpectedCurve, z: float
 ) -> Chart | None:
     found = instrument(code)
     scored = [(p.number, getattr(p, code)) for p in points if getattr(p, code) is not None]
@@ -67,7 +71,7 @@ def _symptom_chart(
         course = point.number - intake_number + 1
         value = curve.expected(intake, course)
         expected.append((point.number, round(value, 1)))
-        limit = min(value + Z_90 * curve.predictive_sd, found.max_total)
+        limit = min(value + z * curve.predictive_sd, found.max_total)
         bound.append((point.number, round(limit, 1)))
     line = Series(f"{found.short_name} score", scored)
     label = MEASURE_LABELS[code]
@@ -93,7 +97,7 @@ def _symptom_chart(
         rows=[
             [
                 str(p.number),
-                f"{p.date:%-d %b}",
+                format_day(p.date),
                 _cell(getattr(p, code)),
                 _band_label(code, getattr(p, code)),
                 _cell(expected_at.get(p.number)),
@@ -130,7 +134,7 @@ def _alliance_chart(points: list[SessionPoint], markers: list[Marker]) -> Chart 
         rows=[
             [
                 str(p.number),
-                f"{p.date:%-d %b}",
+                format_day(p.date),
                 _cell(p.client_alliance),
                 _cell(p.therapist_alliance),
                 {None: "—", 0: "No", 1: "A little", 2: "Yes"}.get(p.client_tension, "—"),
@@ -163,7 +167,7 @@ def _rses_chart(points: list[SessionPoint]) -> Chart | None:
         heading="Self-esteem (Rosenberg Self-Esteem Scale)",
         columns=["Session", "Date", "Score"],
         rows=[
-            [str(p.number), f"{p.date:%-d %b}", _cell(p.rses)] for p in points if p.rses is not None
+            [str(p.number), format_day(p.date), _cell(p.rses)] for p in points if p.rses is not None
         ],
     )
 
@@ -206,7 +210,10 @@ def _markers(
             marker = Marker(number, "repair", f"of the rupture at session {of}")
         elif signal.kind == "not_on_track":
             chart = str(evidence.get("measure", "phq9"))
-            label = f"{evidence.get('observed')} against a bound of {evidence.get('bound'):.1f}"
+            bound = evidence.get("bound")
+            label = f"{evidence.get('observed')} against a bound of " + (
+                f"{bound:.1f}" if isinstance(bound, int | float) else "—"
+            )
             marker = Marker(number, "not_on_track", label)
         else:
             continue
@@ -251,7 +258,7 @@ def _changes(points: list[SessionPoint]) -> list[str]:
 
 
 def client_brief(client: Client, alerts: list[Alert]) -> Brief:
-    brief = Brief(client=client)
+    brief = Brief()
     brief.alerts = [(alert, alert_why(alert)) for alert in alerts]
     latest = latest_episode_series(client)
     if latest is None:
@@ -262,10 +269,12 @@ def client_brief(client: Client, alerts: list[Alert]) -> Brief:
     signals = list(SignalRecord.objects.filter(client=client))
     markers = _markers(points, signals, numbers)
     norms = stored_norms()
+    # The bound the engine flags against, at the practice's own level.
+    z = one_sided_z(engine_settings()[0].not_on_track_level)
     brief.curve_kind = norms.curves["phq9"].kind
     charts = [
-        _symptom_chart("phq9", points, markers["phq9"], norms.curves["phq9"]),
-        _symptom_chart("gad7", points, markers["gad7"], norms.curves["gad7"]),
+        _symptom_chart("phq9", points, markers["phq9"], norms.curves["phq9"], z),
+        _symptom_chart("gad7", points, markers["gad7"], norms.curves["gad7"], z),
         _alliance_chart(points, markers["alliance"]),
         _rses_chart(points),
     ]

@@ -40,7 +40,11 @@ def _latest(instrument: str) -> Subquery:
 
 def caseload_query(user: User) -> QuerySet[Client]:
     # Acknowledged is not done: an acknowledged risk still ranks its client first.
-    open_alerts = Alert.objects.filter(client=OuterRef("pk")).exclude(state=AlertState.RESOLVED)
+    open_alerts = (
+        Alert.objects.visible_to(user)
+        .filter(client=OuterRef("pk"))
+        .exclude(state=AlertState.RESOLVED)
+    )
     return (
         clients_in_care_of(user)
         .select_related("therapist")

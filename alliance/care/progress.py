@@ -13,6 +13,7 @@ from django.core import signing
 from alliance.care.instruments import instrument
 from alliance.care.models import Client, Response
 from alliance.lib.charts import Band, Series, describe, line_chart
+from alliance.scheduling import format_day
 
 SALT = "alliance.care.progress"
 PROGRESS_LINK_DAYS = 30
@@ -42,7 +43,8 @@ class Progress:
     meaning: str
     sentence: str
     svg: str
-    rows: list[tuple[date, int, str]]
+    table: list[list[str]]  # the chart's numbers: date, score, in words
+    columns: tuple[str, ...] = ("Date", "Score", "In words")
 
 
 def _sentence(first: tuple[date, int, str], last: tuple[date, int, str]) -> str:
@@ -51,11 +53,12 @@ def _sentence(first: tuple[date, int, str], last: tuple[date, int, str]) -> str:
     def words(total: int, band: str) -> str:
         return f"{total} ({band.lower()})" if band else str(total)
 
+    opening = f"Your first score was {words(first_total, first_band)}"
     if first_day == last_day:
-        return f"Your first score was {words(first_total, first_band)}, on {first_day:%-d %B}."
+        return f"{opening}, on {format_day(first_day, long=True)}."
     return (
-        f"Your first score was {words(first_total, first_band)}, on {first_day:%-d %B}; "
-        f"your latest is {words(last_total, last_band)}, on {last_day:%-d %B}."
+        f"{opening}, on {format_day(first_day, long=True)}; "
+        f"your latest is {words(last_total, last_band)}, on {format_day(last_day, long=True)}."
     )
 
 
@@ -90,7 +93,10 @@ def client_progress(client: Client) -> list[Progress]:
                     bands=[Band(b.min, b.max, b.label) for b in found.bands],
                     id_prefix=f"progress-{code}",
                 ),
-                rows=points,
+                table=[
+                    [format_day(day, year=True), str(total), band or "—"]
+                    for day, total, band in points
+                ],
             )
         )
     return shown

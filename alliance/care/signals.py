@@ -115,6 +115,11 @@ _norms = _KeptForAMinute(_norms_load)
 _engine_practice = _KeptForAMinute(_engine_practice_load)
 
 
+def engine_settings() -> tuple[SignalSettings, ZoneInfo]:
+    """The practice's engine settings and zone (kept a minute, like the norms)."""
+    return _engine_practice.get()
+
+
 def stored_norms() -> PracticeNorms:
     """The norms of the last full recompute (or the defaults before there was one)."""
     return _norms.get()
@@ -455,7 +460,7 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
     latest = latest_episode_series(client)
     if latest is None:
         return []
-    settings, zone = _engine_practice.get()
+    settings, zone = engine_settings()
     norms = stored_norms()
     found = signals_for(
         series_from_rows(latest.sessions, latest.rows),

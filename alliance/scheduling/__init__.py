@@ -1,6 +1,14 @@
 """Availability to bookable slots: pure Python, no Django (tests/test_pure_core.py enforces it)."""
 
-from alliance.scheduling.display import format_local
+from alliance.scheduling.display import format_day, format_local
 from alliance.scheduling.slots import Interval, Slot, SlotRules, WeeklyHours, free_slots
 
-__all__ = ["Interval", "Slot", "SlotRules", "WeeklyHours", "format_local", "free_slots"]
+__all__ = [
+    "Interval",
+    "Slot",
+    "SlotRules",
+    "WeeklyHours",
+    "format_day",
+    "format_local",
+    "free_slots",
+]

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alliance.scheduling import Interval, Slot, SlotRules, WeeklyHours, format_local, free_slots
+from alliance.scheduling import (
+    Interval,
+    Slot,
+    SlotRules,
+    WeeklyHours,
+    format_day,
+    format_local,
+    free_slots,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
@@ -519,6 +527,12 @@ def test_it_formats_a_moment_as_a_person_reads_it(
     moment: datetime, zone: ZoneInfo, shown: str
 ) -> None:
     assert format_local(moment, zone) == shown
+
+
+def test_it_writes_a_day_the_same_whatever_the_servers_locale() -> None:
+    assert format_day(date(2026, 9, 4)) == "4 Sep"
+    assert format_day(date(2026, 9, 4), long=True) == "4 September"
+    assert format_day(date(2026, 12, 25), year=True) == "25 Dec 2026"
 
 
 def test_it_refuses_to_format_a_naive_datetime() -> None:

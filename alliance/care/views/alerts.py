@@ -8,17 +8,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from alliance.accounts.access import StaffRequest, role_required
-from alliance.accounts.models import Role
+from alliance.accounts.access import StaffRequest
 from alliance.care.alerts import AlertRefused, alert_move
 from alliance.care.forms import AlertMoveForm
 from alliance.care.models import Alert, AlertState
+from alliance.care.views.staff import clinician_required
 
 
-@role_required(Role.OWNER, Role.THERAPIST)
+@clinician_required
 @require_POST
 def alert_update(request: StaffRequest, alert_uuid: UUID) -> HttpResponse:
-    alert = get_object_or_404(Alert.objects.visible_to(request.user), uuid=alert_uuid)
+    alert = get_object_or_404(
+        Alert.objects.visible_to(request.user).select_related("client"), uuid=alert_uuid
+    )
     form = AlertMoveForm(request.POST)
     if not form.is_valid():
         problems = [str(error) for errors in form.errors.values() for error in errors]

@@ -55,7 +55,8 @@ def detect_risk(series: Sequence[SessionPoint], context: Context) -> list[Signal
 
 
 @lru_cache(maxsize=8)
-def _z(level: float) -> float:
+def one_sided_z(level: float) -> float:
+    """z of a one-sided tolerance bound at this level (0.90 → 1.2816)."""
     return NormalDist().inv_cdf(level)
 
 
@@ -68,7 +69,7 @@ def detect_not_on_track(series: Sequence[SessionPoint], context: Context) -> lis
     says which, and the UI shows it.
     """
     settings = context.settings
-    z = _z(settings.not_on_track_level)
+    z = one_sided_z(settings.not_on_track_level)
     parameters = rule_parameters(settings)[EXPECTED_RESPONSE]
     signals: list[Signal] = []
     for measure in MEASURES:
