@@ -34,17 +34,14 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
     usual = context.therapist_usual
     if usual is None:
         return []
-    tension = context.settings.tension_at_least
     signals: list[Signal] = []
     # Both client-side signs are ruptures (a client report or a drop rule), so only rupture
     # sessions need looking at, not every session.
     for rupture in ruptures_of(series, context):
         point = series[rupture.position]
         therapist = point.therapist_alliance
+        # With no tension from the therapist, the rupture is the client's report or a drop.
         if therapist is None or therapist < usual or point.therapist_tension != 0:
-            continue
-        reported = point.client_tension is not None and point.client_tension >= tension
-        if not reported and not rupture.dropped:
             continue
         drop_rules = ", ".join(
             signal.rule for signal in rupture.signals if signal.rule in DROP_RULES

@@ -61,6 +61,15 @@ class SessionPoint:
     rses: int | None = None
 
 
+def scores_of(series: Sequence[SessionPoint], measure: Measure) -> list[int | None]:
+    """One measure's column of the series, None where it was not answered."""
+    # A comprehension per measure rather than getattr or attrgetter: direct attribute reads on
+    # a slots class are the fastest way to a column in CPython 3.12.
+    if measure == "phq9":
+        return [point.phq9 for point in series]
+    return [point.gad7 for point in series]
+
+
 # The ranges of each field, for ``check_series`` and for the property-based tests.
 RANGES: dict[str, tuple[int, int]] = {
     "client_alliance": (7, 35),

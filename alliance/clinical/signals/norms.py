@@ -28,6 +28,7 @@ from alliance.clinical.signals.model import (
     Measure,
     SessionPoint,
     TherapistKey,
+    scores_of,
 )
 from alliance.clinical.signals.parallel import map_chunks
 from alliance.clinical.signals.parameters import SignalSettings
@@ -54,7 +55,7 @@ def default_norms() -> PracticeNorms:
     return PracticeNorms(None, 0, None, None, 0, {})
 
 
-def _sd(count: int, total: float, squares: float) -> float:
+def sample_sd(count: int, total: float, squares: float) -> float:
     # Sample SD from running sums. The alliance totals are small integers, so the sums are exact
     # and the usual cancellation worry of this formula does not arise.
     return math.sqrt(max(squares - total * total / count, 0.0) / (count - 1))
@@ -93,7 +94,7 @@ class NormsAccumulator:
         if not (consecutive and self._add_alliance_complete(series, episode.therapist)):
             self._add_alliance_plain(series, episode.therapist)
         for measure in MEASURES:
-            values = _scores(series, measure)
+            values = scores_of(series, measure)
             if consecutive and None not in values:
                 sums = _complete_course_sums(values)
             else:
@@ -208,14 +209,14 @@ class NormsAccumulator:
     def finish(self, settings: SignalSettings) -> PracticeNorms:
         enough = settings.min_practice_observations
         change_sd = (
-            _sd(self.changes, self.change_sum, self.change_squares)
+            sample_sd(self.changes, self.change_sum, self.change_squares)
             if self.changes >= max(enough, 2)
             else None
         )
         gap_mean = gap_sd = None
         if self.gaps >= max(enough, 2):
             gap_mean = self.gap_sum / self.gaps
-            gap_sd = _sd(self.gaps, self.gap_sum, self.gap_squares)
+            gap_sd = sample_sd(self.gaps, self.gap_sum, self.gap_squares)
         usual = {
             therapist: total / rated
             for therapist, (rated, total) in self.therapists.items()
@@ -244,12 +245,6 @@ class NormsAccumulator:
 # Σ ln(t) and Σ ln(t)² over course sessions 2..n, for a complete episode of n sessions.
 _LOG_SUMS = [sum(LOG_TABLE[2 : n + 1]) for n in range(LOG_TABLE_SIZE)]
 _LOG_SQUARES = [sumprod(LOG_TABLE[2 : n + 1], LOG_TABLE[2 : n + 1]) for n in range(LOG_TABLE_SIZE)]
-
-
-def _scores(series: Sequence[SessionPoint], measure: Measure) -> list[int | None]:
-    if measure == "phq9":
-        return [point.phq9 for point in series]
-    return [point.gad7 for point in series]
 
 
 def _complete_course_sums(values: list[int | None]) -> EpisodeSums | None:

@@ -16,6 +16,7 @@ from operator import sub
 from typing import NamedTuple
 
 from alliance.clinical.signals.model import Context, Scalar, SessionPoint, Signal
+from alliance.clinical.signals.norms import sample_sd
 from alliance.clinical.signals.references import (
     CLIENT_REPORT,
     NO_REPAIR_IN_WINDOW,
@@ -129,7 +130,7 @@ def _drop_signals(
     deltas = list(map(sub, earlier[1:], earlier[:-1]))
     total = sum(deltas)
     squares = sum(delta * delta for delta in deltas)
-    own_sd = math.sqrt(max(squares - total * total / changes, 0.0) / (changes - 1))
+    own_sd = sample_sd(changes, total, squares)
     k = settings.sd_multiplier
     threshold = k * max(own_sd, practice_sd)
     if drop > threshold:
