@@ -5,6 +5,7 @@ DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and an https SITE_URL; system checks refu
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -33,6 +34,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "ninja",  # for its templates and static files: the API docs page then needs no CDN
+    # Staff sign-in, throttling, lockout and multi-factor authentication (docs/decisions.md).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "alliance.accounts",
     "alliance.practice",
     "alliance.care",
@@ -50,7 +55,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "alliance.practice.middleware.practice_timezone",
+    "alliance.practice.middleware.mfa_enforced",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -110,9 +117,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:staff_home"
 LOGOUT_REDIRECT_URL = "practice:home"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+
+# Staff sign in with e-mail and password through django-allauth; accounts are made by the owner,
+# never by sign-up (alliance.accounts.adapter).
+ACCOUNT_ADAPTER = "alliance.accounts.adapter.StaffAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+# A reset asked for an unknown address sends nothing: the page says the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A shared front-desk computer: closing the browser signs out (and 30 idle minutes, below).
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "practice:home"
+# Lockout and throttling (docs/security.md). Failed sign-ins: 5 per account in 15 minutes, then
+# that account waits; 30 an hour from one address. Reset e-mails: 3 an hour per address asked
+# for, 10 an hour from one address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "30/1h/ip,5/15m/key",
+    "reset_password": "10/1h/ip,3/1h/key",
+    "reset_password_from_key": "20/1h/ip",
+    "login": "30/1m/ip",
+}
+# The proxy that BEHIND_TLS_PROXY declares appends the client's address; nothing else is believed.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
+# Time-based one-time codes with recovery codes; "trust this browser" for at most 30 days.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Alliance"
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff addresses are set by the owner, not claimed by sign-up
+MFA_TRUST_ENABLED = True
+MFA_TRUST_COOKIE_AGE = timedelta(days=env_int("MFA_TRUST_DAYS", 30))
+MFA_TRUST_COOKIE_SECURE = _HTTPS
 
 # Staff sessions end after this much idle time: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60

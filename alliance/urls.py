@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("alliance.booking.urls")),
     path("", include("alliance.care.urls")),
     path("", include("alliance.accounts.urls")),
+    path("", include("alliance.accounts.sign_in_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -59,12 +59,23 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:client_plan": OWNER_THERAPIST,
     "care:session_rate": OWNER_THERAPIST,
     "accounts:staff_home": STAFF,
-    "accounts:login": PUBLIC,
-    "accounts:logout": PUBLIC,
-    "accounts:password_reset": PUBLIC,
-    "accounts:password_reset_sent": PUBLIC,
-    "accounts:password_reset_confirm": PUBLIC,
-    "accounts:password_reset_complete": PUBLIC,
+    "account_login": PUBLIC,
+    "account_logout": PUBLIC,
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    "account_reset_password_from_key": PUBLIC,
+    "account_reset_password_from_key_done": PUBLIC,
+    "mfa_authenticate": PUBLIC,
+    "mfa_trust": PUBLIC,
+    "account_change_password": STAFF,
+    "account_reauthenticate": STAFF,
+    "mfa_index": STAFF,
+    "mfa_reauthenticate": STAFF,
+    "mfa_activate_totp": STAFF,
+    "mfa_deactivate_totp": STAFF,
+    "mfa_view_recovery_codes": STAFF,
+    "mfa_generate_recovery_codes": STAFF,
+    "mfa_download_recovery_codes": STAFF,
 }
 
 SAMPLE_ARGUMENTS = {
@@ -75,6 +86,8 @@ SAMPLE_ARGUMENTS = {
     "alert_uuid": uuid.uuid4(),
     "uidb64": "MQ",
     "token": "x",
+    "uidb36": "1",
+    "key": "x",
 }
 
 
@@ -121,7 +134,7 @@ def test_protected_routes_send_strangers_to_sign_in(
     for method in ("get", "post"):
         response = getattr(Client(), method)(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
+        assert response["Location"].startswith(reverse("account_login"))
 
 
 @pytest.mark.parametrize(("name", "pattern"), PROTECTED, ids=[name for name, _ in PROTECTED])

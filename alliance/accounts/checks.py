@@ -1,3 +1,4 @@
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,21 @@ def check_secret_key(**kwargs: Any) -> list[CheckMessage]:
                 hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value; "
                 "see README, Configuration.",
                 id="alliance.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=False)
+def check_mfa_trust_age(**kwargs: Any) -> list[CheckMessage]:
+    """alliance.E002: a trusted browser skips the sign-in code for at most 30 days."""
+    trusted_for: timedelta = settings.MFA_TRUST_COOKIE_AGE
+    if trusted_for > timedelta(days=30):
+        return [
+            Error(
+                "MFA_TRUST_DAYS is longer than 30 days.",
+                hint="Set MFA_TRUST_DAYS to 30 or fewer; see README, Configuration.",
+                id="alliance.E002",
             )
         ]
     return []

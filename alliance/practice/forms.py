@@ -96,6 +96,7 @@ class PracticeForm(forms.ModelForm[Practice]):
             "waitlist_offer_count",
             "designated_clinician",
             "checkin_link_days",
+            "mfa_required",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"time_zone": "An IANA zone name, e.g. America/New_York or America/Chicago."}

@@ -1,9 +1,14 @@
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from alliance.accounts.models import STAFF_ROLES
 from alliance.practice.models import Practice
 
 
@@ -19,3 +24,47 @@ def practice_timezone(
             return get_response(request)
 
     return middleware
+
+
+# What a staff member without an authenticator app may still open when the practice requires one:
+# the pages that set it up, and the way out.
+MFA_SETUP_PAGES = frozenset(
+    {
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_reauthenticate",
+        "account_reauthenticate",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_logout",
+    }
+)
+
+
+def mfa_enforced(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """When the owner requires sign-in codes, staff without an authenticator app are sent to set
+    one up before any other page (the admin included); the API's tokens are not sessions."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            request.practice.mfa_required  # type: ignore[attr-defined]
+            and user.is_authenticated
+            and getattr(user, "role", None) in STAFF_ROLES
+            and _url_name(request) not in MFA_SETUP_PAGES
+            and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
+        ):
+            return redirect("mfa_index")
+        return get_response(request)
+
+    return middleware
+
+
+def _url_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).url_name
+    except Resolver404:
+        return None

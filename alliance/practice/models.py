@@ -102,6 +102,14 @@ class Practice(models.Model):
         default=7,
         help_text="How long a client's check-in link works after it is sent.",
     )
+    mfa_required = models.BooleanField(
+        "staff must use a sign-in code",
+        default=False,
+        help_text=(
+            "Every staff member then signs in with a password and a code from an authenticator "
+            "app; those without one are asked to set it up before anything else."
+        ),
+    )
 
     objects: ClassVar[PracticeManager] = PracticeManager()
 

@@ -164,7 +164,7 @@ def screenshot(page: Page, name: str) -> Path:
 def sign_in(page: Page, email: str = FRONT_DESK_EMAIL, password: str = DEMO_PASSWORD) -> None:
     """Sign in as a demo staff member and wait for the staff home page."""
     page.goto("/staff/sign-in/")
-    page.locator("#id_username").fill(email)
+    page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
