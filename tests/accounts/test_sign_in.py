@@ -58,6 +58,13 @@ def test_the_staff_home_counts_new_requests(personas: Personas) -> None:
     )
 
 
+def test_a_signed_in_session_ends_with_the_browser_or_after_idle_time(personas: Personas) -> None:
+    client = Client()
+    client.post(SIGN_IN, {"login": "fran@example.com", "password": PASSWORD})
+    assert client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_age() == 30 * 60
+
+
 def test_staff_sessions_end_after_idle_time(personas: Personas) -> None:
     client = signed_in(personas.frontdesk)
     client.get(reverse("accounts:staff_home"))
