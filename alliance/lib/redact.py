@@ -2,10 +2,12 @@
 
 `RedactSecrets` is a logging filter set on the handlers in settings.LOGGING, so it sees every
 record they write, whichever logger it came from (Django's "Not Found: /checkin/<token>/",
-django-ninja's "Unexpected auth - '<header>'"). It rewrites the record in place: the message with
-its arguments, the exception and stack text, and any extra attribute (Django's `request`).
+django-ninja's "Unexpected auth - '<header>'"). It redacts the message with
+its arguments, the exception and stack text, and any extra attribute (Django's `request`), in a
+copy that the handler writes instead (Python 3.12), so other handlers still see the original.
 """
 
+import copy
 import logging
 import re
 
@@ -47,18 +49,20 @@ def redact(text: str) -> str:
 
 
 class RedactSecrets(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
+    def filter(self, record: logging.LogRecord) -> logging.LogRecord:
+        # A redacted copy for this handler to write; other handlers see the record unchanged.
+        clean = copy.copy(record)
+        clean.msg = redact(record.getMessage())
+        clean.args = None
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            clean.exc_text = logging.Formatter().formatException(record.exc_info)
+        if clean.exc_text:
+            clean.exc_text = redact(clean.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        for name, value in list(vars(record).items()):
+            clean.stack_info = redact(record.stack_info)
+        for name, value in vars(record).items():
             if name in _STANDARD or isinstance(value, int | float | bool | None):
                 continue
             # A formatter printing `request` would print its repr, path and all.
-            setattr(record, name, redact(value if isinstance(value, str) else repr(value)))
-        return True
+            setattr(clean, name, redact(value if isinstance(value, str) else repr(value)))
+        return clean

@@ -61,17 +61,21 @@ def record(msg: str, *args: object, **extra: object) -> logging.LogRecord:
     return made
 
 
+def redacted(original: logging.LogRecord) -> logging.LogRecord:
+    clean = RedactSecrets().filter(original)
+    assert isinstance(clean, logging.LogRecord)
+    return clean
+
+
 def test_it_redacts_the_arguments_and_keeps_the_event() -> None:
-    found = record("Not Found: %s", "/checkin/abc:1x:sig/", status_code=404)
-    assert RedactSecrets().filter(found) is True
-    assert found.getMessage() == "Not Found: /checkin/[redacted]/"
-    assert found.status_code == 404  # type: ignore[attr-defined]
+    clean = redacted(record("Not Found: %s", "/checkin/abc:1x:sig/", status_code=404))
+    assert clean.getMessage() == "Not Found: /checkin/[redacted]/"
+    assert clean.status_code == 404  # type: ignore[attr-defined]
 
 
 def test_it_redacts_the_request_a_formatter_might_print() -> None:
-    found = record("Not Found: %s", "/checkin/abc:1x:sig/", request=FakeRequest())
-    RedactSecrets().filter(found)
-    printed = logging.Formatter("%(message)s %(request)s").format(found)
+    clean = redacted(record("Not Found: %s", "/checkin/abc:1x:sig/", request=FakeRequest()))
+    printed = logging.Formatter("%(message)s %(request)s").format(clean)
     assert printed == f"Not Found: /checkin/{MARK}/ <WSGIRequest: GET '/checkin/{MARK}/'>"
 
 
@@ -79,15 +83,22 @@ def test_it_redacts_the_exception_text() -> None:
     try:
         raise LookupError("no such link /progress/abc:1x:sig/")
     except LookupError:
-        found = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
-    RedactSecrets().filter(found)
-    printed = logging.Formatter().format(found)
+        original = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info()
+        )
+    printed = logging.Formatter().format(redacted(original))
     assert "abc:1x:sig" not in printed
     assert printed.endswith(f"LookupError: no such link /progress/{MARK}/")
 
 
+def test_it_leaves_the_record_itself_to_other_handlers() -> None:
+    request = FakeRequest()
+    original = record("Not Found: %s", "/checkin/abc:1x:sig/", request=request)
+    redacted(original)
+    assert original.getMessage() == "Not Found: /checkin/abc:1x:sig/"
+    assert original.request is request  # type: ignore[attr-defined]
+
+
 def test_a_second_pass_changes_nothing() -> None:
-    found = record("Not Found: %s", "/checkin/abc:1x:sig/")
-    RedactSecrets().filter(found)
-    RedactSecrets().filter(found)
-    assert found.getMessage() == "Not Found: /checkin/[redacted]/"
+    once = redacted(record("Not Found: %s", "/checkin/abc:1x:sig/"))
+    assert redacted(once).getMessage() == "Not Found: /checkin/[redacted]/"
