@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "alliance.practice.middleware.no_store",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -242,10 +243,20 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alliance <no-reply@localhost
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Logs carry ids and events, never names, contact details or anything clinical (docs/security.md).
+# Every record goes through the one handler, whose filter takes out API tokens and the tokens in
+# link addresses; Django's own loggers are pointed at it instead of Django's default handlers.
+_LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "alliance.lib.redact.RedactSecrets"}},
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "loggers": {
+        name: {"handlers": [], "level": _LOG_LEVEL, "propagate": True}
+        for name in ("django", "django.server")
+    },
+    "root": {"handlers": ["console"], "level": _LOG_LEVEL},
 }

@@ -47,6 +47,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:appointment_mark": STAFF,
     "booking:appointment_cancel": STAFF,
     "booking:appointment_move": STAFF,
+    "booking:appointment_link_revoke": STAFF,
     "booking:inbox": STAFF,
     "booking:request_detail": STAFF,
     "care:checkin": PUBLIC,

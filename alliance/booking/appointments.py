@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from alliance.accounts.models import User
@@ -30,6 +30,7 @@ from alliance.booking.models import (
 from alliance.booking.outbox import (
     messages_cancel_pending,
     messages_schedule,
+    messages_schedule_new_link,
     messages_send_checkin_now,
 )
 from alliance.booking.waitlist import waitlist_offer_freed
@@ -232,12 +233,27 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
     appointment.cancelled_at = now
     appointment.late_cancellation = appointment_is_late_cancel(appointment, now)
     appointment.sequence += 1
+    appointment.token_version += 1  # a cancelled appointment's links, forwarded or not, end
     appointment.save()
     messages_cancel_pending(appointment=appointment)
     messages_schedule(appointment=appointment, cancelled=True, now=now)
     waitlist_offer_freed(appointment=appointment, now=now)
     logger.info("appointment %s cancelled", appointment.uuid)
     return appointment
+
+
+@transaction.atomic
+def appointment_link_revoke(*, appointment: Appointment) -> bool:
+    """End every manage link sent so far; True when a new one is on its way to the client
+    (they have an e-mail address and the appointment is still ahead)."""
+    now = timezone.now()
+    Appointment.objects.filter(pk=appointment.pk).update(token_version=F("token_version") + 1)
+    appointment.refresh_from_db(fields=["token_version"])
+    logger.info("appointment %s manage link revoked", appointment.uuid)
+    if not appointment.client.email or not appointment.is_active or appointment.start <= now:
+        return False
+    messages_schedule_new_link(appointment=appointment, now=now)
+    return True
 
 
 def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:

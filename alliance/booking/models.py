@@ -318,6 +318,7 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     RESCHEDULED = "rescheduled", "New time"
     CANCELLATION = "cancellation", "Cancellation"
+    NEW_LINK = "new_link", "New manage link"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     CHECKIN = "checkin", "Check-in invitation"
     RISK_ALERT = "risk_alert", "Risk alert to staff"

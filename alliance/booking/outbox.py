@@ -151,6 +151,16 @@ def messages_schedule_checkin(*, appointment: Appointment, now: datetime) -> Non
     transaction.on_commit(lambda: _wake_workers([now]))
 
 
+def messages_schedule_new_link(*, appointment: Appointment, now: datetime) -> None:
+    """The client's manage link, sent again after staff revoked the old one."""
+    if appointment.messages.filter(kind=MessageKind.NEW_LINK, status__in=PENDING).exists():
+        return  # one is on its way, and it is rendered with the newest link when sent
+    Message.objects.create(
+        appointment=appointment, kind=MessageKind.NEW_LINK, send_after=now, next_attempt_at=now
+    )
+    transaction.on_commit(lambda: _wake_workers([now]))
+
+
 def messages_cancel_pending(*, appointment: Appointment) -> None:
     appointment.messages.filter(status__in=PENDING).update(status=MessageStatus.CANCELLED)
 
@@ -216,7 +226,7 @@ def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None
     appointment = Appointment.objects.select_related("therapist", "client", "appointment_type").get(
         pk=message.appointment_id
     )
-    stale = message.kind == MessageKind.REMINDER and (
+    stale = message.kind in (MessageKind.REMINDER, MessageKind.NEW_LINK) and (
         not appointment.is_active or appointment.start <= now
     )
     return None if stale else message_email(message, appointment)
@@ -261,6 +271,7 @@ SUBJECTS = {
     MessageKind.RESCHEDULED: "New time: {what} on {when}",
     MessageKind.REMINDER: "Reminder: {what} on {when}",
     MessageKind.CANCELLATION: "Cancelled: {what} on {when}",
+    MessageKind.NEW_LINK: "New link: {what} on {when}",
 }
 
 
@@ -288,7 +299,7 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
     email.attach_alternative(
         render_to_string("booking/email/appointment.html", context), "text/html"
     )
-    if message.kind != MessageKind.REMINDER:
+    if message.kind not in (MessageKind.REMINDER, MessageKind.NEW_LINK):
         method = "CANCEL" if message.kind == MessageKind.CANCELLATION else "REQUEST"
         email.attach(
             "appointment.ics",

@@ -57,6 +57,11 @@ urlpatterns = [
         name="appointment_cancel",
     ),
     path(
+        "staff/appointments/<uuid:appointment_uuid>/new-link/",
+        staff.appointment_link_revoke_view,
+        name="appointment_link_revoke",
+    ),
+    path(
         "staff/appointments/<uuid:appointment_uuid>/move/",
         staff.appointment_move_view,
         name="appointment_move",

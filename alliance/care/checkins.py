@@ -47,10 +47,25 @@ def checkin_token_make(invitation: CheckinInvitation) -> str:
     return signing.dumps(str(invitation.uuid), salt=SALT)
 
 
+class CheckinLinkTooOld(Exception):
+    """A genuine link past the longest any use of it makes sense: nothing is looked up."""
+
+
+def checkin_token_max_age() -> timedelta:
+    # Past `expires_at` a link still opens the expired page and asks for a new one, which makes
+    # sense until RENEWABLE_FOR after the session; the link is made at or after its end.
+    return timedelta(days=Practice.objects.current().checkin_link_days) + RENEWABLE_FOR
+
+
 def checkin_token_read(token: str) -> CheckinInvitation | None:
-    """The invitation a link names, used or expired included; None when forged."""
+    """The invitation a link names, used or expired included; None when forged.
+
+    Raises CheckinLinkTooOld for a link older than `checkin_token_max_age()`.
+    """
     try:
-        invitation_uuid = signing.loads(token, salt=SALT)
+        invitation_uuid = signing.loads(token, salt=SALT, max_age=checkin_token_max_age())
+    except signing.SignatureExpired:
+        raise CheckinLinkTooOld from None
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return (

@@ -68,3 +68,32 @@ def _url_name(request: HttpRequest) -> str | None:
         return resolve(request.path_info).url_name
     except Resolver404:
         return None
+
+
+# Public pages with nothing personal on them, which browsers and proxies may keep. Static files
+# never reach this middleware: WhiteNoise, before it, answers them with their own headers.
+CACHEABLE = frozenset(
+    {
+        "practice:home",
+        "practice:directory",
+        "practice:therapist",
+        "practice:therapist_photo",
+        "practice:crisis",
+    }
+)
+
+
+def no_store(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """`Cache-Control: no-store` on everything else: staff pages, the API, the admin and the
+    pages a client's link opens carry personal and clinical data (docs/security.md)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        match = request.resolver_match
+        if match is None or match.view_name not in CACHEABLE:
+            response["Cache-Control"] = "no-store"
+        return response
+
+    return middleware

@@ -18,9 +18,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(
             "This calendar address is not valid.", status=404, content_type="text/plain"
         )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    # Stored nowhere (alliance.practice.middleware.no_store): calendar programs poll it anyway.
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @role_required(Role.OWNER, Role.THERAPIST)

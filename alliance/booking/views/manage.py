@@ -65,6 +65,7 @@ def manage(request: HttpRequest, token: str, appointment: Appointment) -> HttpRe
             "token": token,
             "when": format_local(appointment.start, zone),
             "changeable": _changeable(appointment),
+            "cancelled": False,
         },
     )
 
@@ -156,7 +157,18 @@ def manage_cancel(request: HttpRequest, token: str, appointment: Appointment) ->
         except BookingError as error:
             problem = str(error)
         else:
-            return redirect(f"{_manage_url(token)}?cancelled=1")
+            # Cancelling ended this link (appointment_cancel), so the answer is shown here.
+            return render(
+                request,
+                "booking/manage.html",
+                {
+                    "appointment": appointment,
+                    "token": "",
+                    "when": format_local(appointment.start, display_zone(request.GET.get("tz"))),
+                    "changeable": False,
+                    "cancelled": True,
+                },
+            )
     practice = Practice.objects.current()
     return render(
         request,

@@ -19,6 +19,7 @@ from alliance.booking.appointments import (
     BookingError,
     SlotTaken,
     appointment_cancel,
+    appointment_link_revoke,
     appointment_mark,
     appointment_reschedule,
     appointment_series_book,
@@ -219,6 +220,21 @@ def appointment_cancel_view(request: StaffRequest, appointment_uuid: UUID) -> Ht
     else:
         late = " as a late cancellation" if appointment.late_cancellation else ""
         messages.success(request, f"Cancelled{late}. The client has been told by e-mail.")
+    return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+@staff_required
+@require_POST
+def appointment_link_revoke_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
+    appointment = get_appointment_for_user(request.user, appointment_uuid)
+    sent = appointment_link_revoke(appointment=appointment)
+    if sent:
+        why = "A new one is on its way to their e-mail."
+    elif not appointment.client.email:
+        why = "They have no e-mail address, so no new link was sent: please call them."
+    else:
+        why = "No new link was sent: the appointment is cancelled or past."
+    messages.success(request, f"The client's old link no longer works. {why}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 

@@ -4,6 +4,9 @@ No sign-in: the link is the only key (alliance.care.checkins). Every page here w
 JavaScript; a small script only keeps answers on the device in case the page is lost.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +16,7 @@ from alliance.accounts.access import public
 from alliance.booking.outbox import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
+    CheckinLinkTooOld,
     checkin_renewable,
     checkin_showed_risk,
     checkin_submit,
@@ -28,27 +32,56 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "care/checkin_unknown.html", status=404)
 
 
-def _closed(request: HttpRequest, token: str, invitation: CheckinInvitation) -> HttpResponse:
-    """Used or expired: say which, kindly, and offer a new link where one makes sense."""
-    if invitation.used_at is not None:
-        return redirect("care:checkin_thanks", token=token)
+def _expired(
+    request: HttpRequest, token: str, invitation: CheckinInvitation | None
+) -> HttpResponse:
+    """Kindly, offering a new link where one makes sense; `invitation` is None for a link too
+    old to look up, which may have been answered."""
     return render(
         request,
         "care/checkin_expired.html",
-        {"token": token, "renewable": checkin_renewable(invitation, timezone.now())},
+        {
+            "token": token,
+            "unanswered": invitation is not None,
+            "renewable": invitation is not None and checkin_renewable(invitation, timezone.now()),
+        },
         status=410,
     )
 
 
+def _answered(request: HttpRequest) -> HttpResponse:
+    # Past the link's life: nothing the client said, and no new progress link.
+    return render(request, "care/checkin_answered.html", status=410)
+
+
+CheckinView = Callable[[HttpRequest, str, CheckinInvitation], HttpResponse]
+
+
+def with_invitation(view: CheckinView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The link is the only key: forged ones get "not found", too old ones "expired"."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            invitation = checkin_token_read(token)
+        except CheckinLinkTooOld:
+            return _expired(request, token, None)
+        if invitation is None:
+            return _not_found(request)
+        return view(request, token, invitation)
+
+    return wrapper
+
+
 @public
 @require_http_methods(["GET", "POST"])
-def checkin(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = checkin_token_read(token)
-    if invitation is None:
-        return _not_found(request)
+@with_invitation
+def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> HttpResponse:
     now = timezone.now()
-    if invitation.used_at is not None or invitation.expires_at <= now:
-        return _closed(request, token, invitation)
+    if invitation.used_at is not None:
+        return redirect("care:checkin_thanks", token=token)
+    if invitation.expires_at <= now:
+        return _expired(request, token, invitation)
     asked = [found for code in invitation.instruments if (found := instrument(code)) is not None]
     form = CheckinForm(asked, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -82,12 +115,17 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 
 @public
 @require_GET
-def checkin_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = checkin_token_read(token)
-    if invitation is None:
-        return _not_found(request)
+@with_invitation
+def checkin_thanks(request: HttpRequest, token: str, invitation: CheckinInvitation) -> HttpResponse:
+    """Within the link's life only: it shows whether an answer showed risk, and a new
+    progress link."""
+    live = timezone.now() < invitation.expires_at
     if invitation.used_at is None:
-        return redirect("care:checkin", token=token)
+        return (
+            redirect("care:checkin", token=token) if live else _expired(request, token, invitation)
+        )
+    if not live:
+        return _answered(request)
     return render(
         request,
         "care/checkin_thanks.html",
@@ -110,17 +148,13 @@ def progress(request: HttpRequest, token: str) -> HttpResponse:
 
 @public
 @require_POST
-def checkin_renew(request: HttpRequest, token: str) -> HttpResponse:
+@with_invitation
+def checkin_renew(request: HttpRequest, token: str, invitation: CheckinInvitation) -> HttpResponse:
     """An expired link asks for a new one, sent to the address the practice has on file."""
-    invitation = checkin_token_read(token)
-    if invitation is None:
-        return _not_found(request)
     now = timezone.now()
     if invitation.used_at is not None:
         return redirect("care:checkin_thanks", token=token)
     if not checkin_renewable(invitation, now):
-        return render(
-            request, "care/checkin_expired.html", {"token": token, "renewable": False}, status=410
-        )
+        return _expired(request, token, invitation)
     messages_schedule_checkin(appointment=invitation.appointment, now=now)
     return render(request, "care/checkin_renewed.html")
