@@ -59,6 +59,8 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:client_plan": OWNER_THERAPIST,
     "care:session_rate": OWNER_THERAPIST,
     "accounts:staff_home": STAFF,
+    "accounts:audit": OWNER,
+    "accounts:audit_export": OWNER,
     "accounts:login": PUBLIC,
     "accounts:logout": PUBLIC,
     "accounts:password_reset": PUBLIC,

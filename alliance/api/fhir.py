@@ -21,6 +21,7 @@ from ninja import Router
 from ninja.errors import HttpError
 from ninja.params import P, QueryEx
 
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import User
 from alliance.api.access import client_in_care, clinician_user
 from alliance.api.auth import StaffToken
@@ -156,6 +157,7 @@ def questionnaire_responses(
         fhir.questionnaire_response(record, known.get(record.instrument_code), base=base)
         for record in _records(client)
     ]
+    audit_record(request=request, what="fhir responses", client_uuid=client.uuid)
     return _fhir_json(fhir.searchset(resources, base=base, self_url=_self_url(request)))
 
 
@@ -179,4 +181,5 @@ def observations(request: HttpRequest, patient: QueryEx[str, PATIENT_PARAM]) -> 
         fhir.score_observation(record, known.get(record.instrument_code), base=base)
         for record in _records(client)
     ]
+    audit_record(request=request, what="fhir observations", client_uuid=client.uuid)
     return _fhir_json(fhir.searchset(resources, base=base, self_url=_self_url(request)))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import StaffRequest, role_required
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role
 from alliance.care.access import (
     get_appointment_to_rate,
@@ -56,6 +57,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
         .order_by(urgency_order(), "-created_at")
     )
     current = [alert for alert in alerts if alert.state != AlertState.RESOLVED]
+    audit_record(request=request, what="client page", client_uuid=client.uuid)
     return render(
         request,
         "care/client_detail.html",
@@ -125,6 +127,12 @@ def session_rate(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
         if not form.errors:
             messages.success(request, "Thank you: your rating of the session is saved.")
             return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    audit_record(
+        request=request,
+        what="session rating",
+        client_uuid=appointment.client.uuid,
+        object_id=str(appointment.uuid),
+    )
     return render(
         request,
         "care/session_rate.html",
