@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +18,7 @@ from alliance.care.access import (
 from alliance.care.alerts import urgency_order
 from alliance.care.brief import client_brief
 from alliance.care.caseload import caseload_rows
+from alliance.care.data_rights import client_export
 from alliance.care.forms import AlertMoveForm, InstrumentsForm
 from alliance.care.instruments import instrument, instruments
 from alliance.care.models import Alert, AlertState, Episode, Frequency, Response, ResponseSource
@@ -78,6 +79,20 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
             "frequencies": Frequency.choices,
         },
     )
+
+
+@role_required(Role.OWNER)
+@require_GET
+def client_download(request: StaffRequest, client_uuid: UUID) -> JsonResponse:
+    """Everything held about the client in one JSON file, as `manage.py client_export` writes
+    it: for the owner, who answers a client's request for their data."""
+    client = get_client_for_clinician(request.user, client_uuid)
+    response = JsonResponse(
+        client_export(client=client, request=request),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="client-{client.uuid}.json"'
+    return response
 
 
 @clinician_required
