@@ -1,8 +1,10 @@
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -23,6 +25,25 @@ def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Argon2 is deliberately slow; tests/accounts checks it is what production uses.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test Django empties the test database with DELETE, which the read
+    audit's SQLite trigger refuses (PostgreSQL's flush truncates, which the trigger allows).
+    Triggers are set aside on this connection for that flush only: this teardown runs just
+    before pytest-django's."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or (
+        "live_server" in request.fixturenames
+    )
+    raw = connection.connection
+    if connection.vendor == "sqlite" and isinstance(raw, sqlite3.Connection):
+        raw.setconfig(sqlite3.SQLITE_DBCONFIG_ENABLE_TRIGGER, True)
+    yield
+    raw = connection.connection
+    if transactional and connection.vendor == "sqlite" and isinstance(raw, sqlite3.Connection):
+        raw.setconfig(sqlite3.SQLITE_DBCONFIG_ENABLE_TRIGGER, False)
 
 
 @dataclass

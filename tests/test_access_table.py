@@ -58,6 +58,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:alert_update": OWNER_THERAPIST,
     "care:client": OWNER_THERAPIST,
     "care:client_plan": OWNER_THERAPIST,
+    "care:client_export": OWNER,
     "care:session_rate": OWNER_THERAPIST,
     "accounts:staff_home": STAFF,
     "account_login": PUBLIC,
@@ -77,6 +78,8 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "mfa_view_recovery_codes": STAFF,
     "mfa_generate_recovery_codes": STAFF,
     "mfa_download_recovery_codes": STAFF,
+    "accounts:audit": OWNER,
+    "accounts:audit_export": OWNER,
 }
 
 SAMPLE_ARGUMENTS = {

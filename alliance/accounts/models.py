@@ -101,3 +101,62 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Actor(models.TextChoices):
+    """Who read, as the audit records it: a staff role, or someone without a sign-in."""
+
+    OWNER = Role.OWNER.value, Role.OWNER.label
+    THERAPIST = Role.THERAPIST.value, Role.THERAPIST.label
+    FRONTDESK = Role.FRONTDESK.value, Role.FRONTDESK.label
+    CLIENT = Role.CLIENT.value, Role.CLIENT.label
+    CLIENT_LINK = "client_link", "Client, by their link"
+    COMMAND = "command", "Server command"
+
+
+class AuditIsAppendOnly(Exception):
+    """Audit records are written once and never changed or removed."""
+
+
+class AuditRecordQuerySet(models.QuerySet["AuditRecord"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditIsAppendOnly("audit records cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditIsAppendOnly("audit records cannot be deleted")
+
+
+class AuditRecord(models.Model):
+    """One look at a client's clinical data: who, in which role, which client, what, when and
+    from where (alliance.accounts.audit). Append-only, here and in the database (a trigger
+    refuses UPDATE and DELETE, migration 0003)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
+    # PROTECT: a person who has read records cannot be deleted (deactivate them instead), and
+    # SET_NULL would be an UPDATE, which the table refuses.
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    role = models.CharField(max_length=16, choices=Actor.choices, editable=False)
+    # A plain value, not a foreign key: erasing a client keeps the trail, and the audit sits
+    # below the app that holds clients.
+    client_uuid = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
+    what = models.CharField(max_length=40, editable=False)
+    object_id = models.CharField(max_length=64, blank=True, editable=False)
+    address = models.CharField("from address", max_length=45, blank=True, editable=False)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.what} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditIsAppendOnly("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditIsAppendOnly("audit records cannot be deleted")

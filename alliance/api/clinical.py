@@ -13,6 +13,7 @@ from ninja import P, Router, Status
 from ninja.errors import ValidationError
 from ninja.params import HeaderEx
 
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.api.access import client_in_care, clinician_user
 from alliance.api.auth import StaffToken, staff_user
@@ -211,6 +212,12 @@ def response_create(
                 raise invalid(
                     ("header", "Idempotency-Key"), "This key was used for another client."
                 )
+            audit_record(
+                request=request,
+                what="response",
+                client_uuid=client.uuid,
+                object_id=str(earlier.uuid),
+            )
             return Status(201, _response_out(earlier))
     if client.therapist is None:
         raise invalid(("path", "client_id"), "This client has no treating therapist yet.")
@@ -256,6 +263,9 @@ def response_create(
                 id=str(exists.response.uuid),
             ),
         )
+    audit_record(
+        request=request, what="response", client_uuid=client.uuid, object_id=str(response.uuid)
+    )
     return Status(201, _response_out(response))
 
 
@@ -272,6 +282,7 @@ def client_outcomes_get(request: HttpRequest, client_id: str) -> OutcomesOut:
     episode has two sessions with PHQ-9 and GAD-7)."""
     client = _client_or_404(clinician_user(request), client_id)
     outcomes = client_outcomes(client)
+    audit_record(request=request, what="outcomes", client_uuid=client.uuid)
     measures = {
         code: ScoreChangeOut(
             first=change.first,
@@ -310,6 +321,7 @@ def client_signals(request: HttpRequest, client_id: str) -> list[SignalOut]:
     figures and source (docs/signals.md)."""
     client = _client_or_404(clinician_user(request), client_id)
     records = SignalRecord.objects.filter(client=client).select_related("session")
+    audit_record(request=request, what="signals", client_uuid=client.uuid)
     return [
         SignalOut(
             kind=record.kind,

@@ -16,21 +16,21 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.urls import reverse
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.params import P, QueryEx
 
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import User
 from alliance.api.access import client_in_care, clinician_user
 from alliance.api.auth import StaffToken
 from alliance.api.errors import invalid
 from alliance.api.schemas import DetailOut, ValidationErrorOut
-from alliance.booking.availability import practice_zone
+from alliance.care.fhir import fhir_base, response_records
 from alliance.care.instruments import instrument, instruments
-from alliance.care.models import Client, Response
+from alliance.care.models import Client
 from alliance.clinical import fhir
-from alliance.clinical.fhir import Json, ResponseRecord
+from alliance.clinical.fhir import Json
 
 router = Router(tags=["fhir"])
 
@@ -61,11 +61,6 @@ ERRORS: dict[int, Any] = {401: DetailOut, 404: DetailOut}
 CLINICAL_ERRORS: dict[int, Any] = {**ERRORS, 403: DetailOut, 422: ValidationErrorOut}
 
 
-def _base() -> str:
-    """The FHIR base URL, under which resources have their full URLs and canonical URLs."""
-    return f"{settings.SITE_URL}{reverse('api:api-root')}fhir"
-
-
 def _fhir_json(resource: Json) -> JsonResponse:
     return JsonResponse(resource, content_type=FHIR_JSON)
 
@@ -81,36 +76,6 @@ def _client_in_care(user: User, patient: str) -> Client:
             "Give the client's id, a UUID such as 0b7d2f5e-6c1a-4e8b-9f3d-2a1c4b5d6e7f.",
         ) from None
     return client_in_care(user, client_uuid)
-
-
-def _records(client: Client) -> list[ResponseRecord]:
-    zone = practice_zone()
-    fields = (
-        "uuid",
-        "instrument",
-        "instrument_version",
-        "completed_at",
-        "answers",
-        "total",
-        "band",
-        "prorated",
-    )
-    return [
-        ResponseRecord(
-            uuid=str(response.uuid),
-            instrument_code=response.instrument,
-            version=response.instrument_version,
-            patient_id=str(client.uuid),
-            completed_at=response.completed_at.astimezone(zone),
-            answers=response.answers,
-            total=response.total,
-            band=response.band or None,
-            prorated=response.prorated,
-        )
-        for response in Response.objects.filter(client=client)
-        .only(*fields)
-        .order_by("completed_at", "pk")
-    ]
 
 
 def _self_url(request: HttpRequest) -> str:
@@ -132,7 +97,7 @@ def questionnaire_read(request: HttpRequest, code: str) -> JsonResponse:
     found = instrument(fhir.instrument_code(code))
     if found is None:
         raise HttpError(404, "There is no instrument with this code.")
-    return _fhir_json(fhir.questionnaire(found, base=_base()))
+    return _fhir_json(fhir.questionnaire(found, base=fhir_base()))
 
 
 @router.get(
@@ -150,12 +115,13 @@ def questionnaire_responses(
     Coding of the option chosen in the instrument's Questionnaire. For the owner and the client's
     therapist; a front-desk token gets a 403, a client in someone else's care a 404."""
     client = _client_in_care(clinician_user(request), patient)
-    base = _base()
+    base = fhir_base()
     known = instruments()
     resources = [
         fhir.questionnaire_response(record, known.get(record.instrument_code), base=base)
-        for record in _records(client)
+        for record in response_records(client)
     ]
+    audit_record(request=request, what="fhir responses", client_uuid=client.uuid)
     return _fhir_json(fhir.searchset(resources, base=base, self_url=_self_url(request)))
 
 
@@ -173,10 +139,11 @@ def observations(request: HttpRequest, patient: QueryEx[str, PATIENT_PARAM]) -> 
     `interpretation` text, a note when it was prorated, and `derivedFrom` the
     QuestionnaireResponse of the same id. Access as for QuestionnaireResponse."""
     client = _client_in_care(clinician_user(request), patient)
-    base = _base()
+    base = fhir_base()
     known = instruments()
     resources = [
         fhir.score_observation(record, known.get(record.instrument_code), base=base)
-        for record in _records(client)
+        for record in response_records(client)
     ]
+    audit_record(request=request, what="fhir observations", client_uuid=client.uuid)
     return _fhir_json(fhir.searchset(resources, base=base, self_url=_self_url(request)))

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
+from alliance.accounts.addresses import client_address
+
 _RATE = re.compile(r"(\d+)/(\d*)(s|sec|m|min|h|hour|d|day)")
 _SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -28,18 +30,6 @@ def parse_rate(rate: str) -> tuple[int, int]:
     if count < 1 or periods < 1:
         raise ValueError(f"{rate!r} allows nothing; give at least one request per period")
     return count, periods * _SECONDS[unit]
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from.
-
-    X-Forwarded-For is anyone's to write, so it is believed only behind the reverse proxy that
-    BEHIND_TLS_PROXY declares, and then only its last entry: the one that proxy appended.
-    """
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
-        return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 class _Window(SimpleRateThrottle):

@@ -70,6 +70,9 @@ class ConsultationRequest(models.Model):
     notified_at = models.DateTimeField(
         null=True, blank=True, help_text="When the front desk was told it arrived."
     )
+    # Set when the person's data was erased (alliance.care.data_rights): the row stays for the
+    # practice's figures, without name, contact details or message.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ConsultationRequestQuerySet.as_manager()
 
@@ -77,7 +80,8 @@ class ConsultationRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""), name="consultation_request_has_contact"
+                condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False),
+                name="consultation_request_has_contact",
             ),
             models.CheckConstraint(
                 condition=Q(consent=True), name="consultation_request_has_consent"

@@ -12,6 +12,9 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: User) -> "ClientQuerySet":
         return scoped_to_user(self, user, therapist="therapist")
 
+    def bookable(self) -> "ClientQuerySet":
+        return self.filter(erased_at__isnull=True)
+
 
 class Client(models.Model):
     """A person the practice serves or is about to: from their first booking on."""
@@ -29,6 +32,9 @@ class Client(models.Model):
         help_text="The treating therapist, once there is one.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by client_erase: the name, contact details and free text are gone, the clinical
+    # record stays for the retention period (docs/security.md, Data rights).
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ClientQuerySet.as_manager()
 

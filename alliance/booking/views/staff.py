@@ -108,7 +108,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
     form = StaffBookingForm(
         request.POST or None,
         initial=initial,
-        clients=Client.objects.visible_to(user),
+        clients=Client.objects.visible_to(user).bookable(),
         zone=zone,
     )
     therapist_field = form.fields["therapist"]

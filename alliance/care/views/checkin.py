@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import public
+from alliance.accounts.audit import audit_record
 from alliance.booking.outbox import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
@@ -143,6 +144,7 @@ def progress(request: HttpRequest, token: str) -> HttpResponse:
     client = progress_token_read(token)
     if client is None:
         return render(request, "care/progress_expired.html", status=404)
+    audit_record(request=request, what="progress page", client_uuid=client.uuid)
     return render(request, "care/progress.html", {"measures": client_progress(client)})
 
 

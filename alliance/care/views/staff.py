@@ -3,12 +3,13 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import StaffRequest, role_required
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role
 from alliance.care.access import (
     get_appointment_to_rate,
@@ -17,6 +18,7 @@ from alliance.care.access import (
 from alliance.care.alerts import urgency_order
 from alliance.care.brief import client_brief
 from alliance.care.caseload import caseload_rows
+from alliance.care.data_rights import client_export
 from alliance.care.forms import AlertMoveForm, InstrumentsForm
 from alliance.care.instruments import instrument, instruments
 from alliance.care.models import Alert, AlertState, Episode, Frequency, Response, ResponseSource
@@ -56,6 +58,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
         .order_by(urgency_order(), "-created_at")
     )
     current = [alert for alert in alerts if alert.state != AlertState.RESOLVED]
+    audit_record(request=request, what="client page", client_uuid=client.uuid)
     return render(
         request,
         "care/client_detail.html",
@@ -76,6 +79,20 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
             "frequencies": Frequency.choices,
         },
     )
+
+
+@role_required(Role.OWNER)
+@require_GET
+def client_download(request: StaffRequest, client_uuid: UUID) -> JsonResponse:
+    """Everything held about the client in one JSON file, as `manage.py client_export` writes
+    it: for the owner, who answers a client's request for their data."""
+    client = get_client_for_clinician(request.user, client_uuid)
+    response = JsonResponse(
+        client_export(client=client, request=request),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    response["Content-Disposition"] = f'attachment; filename="client-{client.uuid}.json"'
+    return response
 
 
 @clinician_required
@@ -125,6 +142,12 @@ def session_rate(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
         if not form.errors:
             messages.success(request, "Thank you: your rating of the session is saved.")
             return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    audit_record(
+        request=request,
+        what="session rating",
+        client_uuid=appointment.client.uuid,
+        object_id=str(appointment.uuid),
+    )
     return render(
         request,
         "care/session_rate.html",
