@@ -14,7 +14,7 @@ from alliance.booking.tokens import manage_token_make
 from alliance.care.progress import progress_token_make
 from tests.care.fixtures import session_booked
 from tests.conftest import Personas, signed_in
-from tests.test_access_table import SAMPLE_ARGUMENTS, routes
+from tests.test_access_table import route_url, routes
 
 CACHEABLE = {
     "practice:home",
@@ -26,17 +26,13 @@ CACHEABLE = {
 ROUTES = routes()
 
 
-def url(name: str, pattern: URLPattern) -> str:
-    return reverse(name, kwargs={key: SAMPLE_ARGUMENTS[key] for key in pattern.pattern.converters})
-
-
 @pytest.mark.parametrize(("name", "pattern"), ROUTES, ids=[name for name, _ in ROUTES])
 def test_every_page_but_the_public_few_is_stored_nowhere(
     name: str, pattern: URLPattern, personas: Personas
 ) -> None:
     for browser in (Client(), signed_in(personas.owner)):
         for method in ("get", "post"):
-            response = getattr(browser, method)(url(name, pattern))
+            response = getattr(browser, method)(route_url(name, pattern))
             if name in CACHEABLE:
                 assert "no-store" not in response.get("Cache-Control", ""), (name, method)
             else:

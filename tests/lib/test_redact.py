@@ -20,7 +20,7 @@ from alliance.lib.redact import MARK, RedactSecrets, redact
         ),
         ("Not Found: /waitlist/offers/ImE:1x:s/", "Not Found: /waitlist/offers/[redacted]/"),
         ("Not Found: /calendar/s3cr3t.ics", "Not Found: /calendar/[redacted]"),
-        ("/staff/password-reset/MQ/cbd4-abc123/", "/staff/password-reset/[redacted]/[redacted]/"),
+        ("/staff/password-reset/key/3-cbd4-abc123/", "/staff/password-reset/key/[redacted]/"),
         ("Unexpected auth - 'hunter2 and more'", "Unexpected auth - '[redacted]'"),
         ("Authorization: Bearer alli_abc-_123", "Authorization: [redacted]"),
         ("{'HTTP_AUTHORIZATION': 'Token abc'}", "{'HTTP_AUTHORIZATION': '[redacted]'}"),
