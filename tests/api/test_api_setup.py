@@ -12,9 +12,9 @@ from django.db import connection
 from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
+from alliance.accounts.throttle import client_address, parse_rate
 from alliance.api import api as api_module
 from alliance.api.checks import check_booking_rate_limit
-from alliance.api.throttling import client_address, parse_rate
 from tests.api.helpers import API, get, post
 
 pytestmark = pytest.mark.django_db

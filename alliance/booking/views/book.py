@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
+from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
 from alliance.booking.appointments import (
     BookingError,
     SlotRefused,
@@ -101,9 +102,13 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         None if slot else unavailable_or_taken(therapist, appointment_type, start, now)
     )
     problem = ""
+    wait: int | None = None
     if request.method == "POST":
         form = BookingForm(request.POST, formats=formats)
-        if form.is_valid():
+        wait = public_form_wait(request, form="booking")
+        if wait is not None:
+            form.add_error(None, TOO_MANY)
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 appointment = appointment_book_for_visitor(
@@ -125,7 +130,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("booking:booked")
     else:
         form = BookingForm(initial={"idempotency_key": uuid.uuid4()}, formats=formats)
-    return render(
+    response = render(
         request,
         "booking/confirm.html",
         {
@@ -143,6 +148,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             "problem": problem,
         },
     )
+    return too_many(response, wait) if wait is not None else response
 
 
 @public

@@ -4,12 +4,14 @@ No sign-in: the link is the only key (alliance.care.checkins). Every page here w
 JavaScript; a small script only keeps answers on the device in case the page is lost.
 """
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import public
+from alliance.accounts.throttle import rate_limit_wait, too_many
 from alliance.booking.outbox import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
@@ -40,10 +42,24 @@ def _closed(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
     )
 
 
+def _may_answer(invitation: CheckinInvitation | None) -> bool:
+    """Only answers that cannot be recorded count towards the limit: a live link records once,
+    so the limit never stands between a client and their first answers (docs/security.md)."""
+    return (
+        invitation is not None
+        and invitation.used_at is None
+        and invitation.expires_at > timezone.now()
+    )
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     invitation = checkin_token_read(token)
+    if request.method == "POST" and not _may_answer(invitation):
+        wait = rate_limit_wait(request, scope="checkin", rate=settings.CHECKIN_RATE_LIMIT)
+        if wait is not None:
+            return too_many(render(request, "care/checkin_limited.html"), wait)
     if invitation is None:
         return _not_found(request)
     now = timezone.now()
