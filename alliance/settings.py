@@ -211,6 +211,11 @@ CACHES = {
 }
 # Public bookings (the API's POST /api/v1/bookings) per client address: "10/m", "30/h", "100/d".
 BOOKING_RATE_LIMIT = env_str("BOOKING_RATE_LIMIT", "10/m")
+# Each public form (consultation, booking, waitlist, manage links) per client address: more than a
+# person ever sends, far fewer than a script (docs/security.md, "Public forms").
+PUBLIC_FORM_RATE_LIMIT = env_str("PUBLIC_FORM_RATE_LIMIT", "10/h")
+# Check-in answers sent with a link that is forged, used or expired; a live link is never held up.
+CHECKIN_RATE_LIMIT = env_str("CHECKIN_RATE_LIMIT", "30/h")
 
 # A practice's own instrument definitions (e.g. licensed ones), beside the shipped ones:
 # docs/instruments.md. Every file is validated at start-up.

@@ -31,6 +31,8 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:slots": PUBLIC,
     "booking:confirm": PUBLIC,
     "booking:booked": PUBLIC,
+    "booking:pending_sent": PUBLIC,
+    "booking:pending_confirm": PUBLIC,
     "booking:manage": PUBLIC,
     "booking:manage_reschedule": PUBLIC,
     "booking:manage_reschedule_confirm": PUBLIC,

@@ -4,6 +4,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
+from alliance.accounts.throttle import parse_rate
+
 
 @register(Tags.security, deploy=False)
 def check_secret_key(**kwargs: Any) -> list[CheckMessage]:
@@ -33,3 +35,21 @@ def check_mfa_trust_age(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register()
+def check_form_rate_limits(**kwargs: Any) -> list[CheckMessage]:
+    """alliance.accounts.E001: a malformed rate would otherwise fail only at the first form sent."""
+    errors: list[CheckMessage] = []
+    for name in ("PUBLIC_FORM_RATE_LIMIT", "CHECKIN_RATE_LIMIT"):
+        try:
+            parse_rate(getattr(settings, name))
+        except ValueError as error:
+            errors.append(
+                Error(
+                    f"{name}: {error}.",
+                    hint='Give requests per period, e.g. "10/h", "30/h" or "100/d".',
+                    id="alliance.accounts.E001",
+                )
+            )
+    return errors

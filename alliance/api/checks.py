@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 
-from alliance.api.throttling import parse_rate
+from alliance.accounts.throttle import parse_rate
 
 
 @register()

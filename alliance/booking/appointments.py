@@ -99,15 +99,13 @@ def appointment_book(
             return existing
     now = timezone.now()
     if within_availability:
-        slot = slot_offered(
-            therapist=therapist, appointment_type=appointment_type, start=start, now=now
+        slot_check(
+            therapist=therapist,
+            appointment_type=appointment_type,
+            start=start,
+            format=format,
+            now=now,
         )
-        if slot is None:
-            raise unavailable_or_taken(therapist, appointment_type, start, now)
-        if format not in slot.formats:
-            labels = dict(AppointmentFormat.choices)
-            offered = " or ".join(sorted(labels[value].lower() for value in slot.formats))
-            raise SlotUnavailable([slot], f"That time is offered only {offered}.")
     appointment = Appointment(
         therapist=therapist,
         client=client,
@@ -148,6 +146,26 @@ def appointment_book(
         raise
     logger.info("appointment %s booked", appointment.uuid)
     return appointment
+
+
+def slot_check(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    start: datetime,
+    format: str,
+    now: datetime,
+) -> None:
+    """Raise SlotRefused unless `start` is one of the offered free times, in `format`."""
+    slot = slot_offered(
+        therapist=therapist, appointment_type=appointment_type, start=start, now=now
+    )
+    if slot is None:
+        raise unavailable_or_taken(therapist, appointment_type, start, now)
+    if format not in slot.formats:
+        labels = dict(AppointmentFormat.choices)
+        offered = " or ".join(sorted(labels[value].lower() for value in slot.formats))
+        raise SlotUnavailable([slot], f"That time is offered only {offered}.")
 
 
 def unavailable_or_taken(
@@ -316,24 +334,6 @@ def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
     return appointment
 
 
-def _existing_client(therapist: Therapist, appointment_type: AppointmentType, email: str) -> Client:
-    """Sessions are for the therapist's own clients, known by the e-mail the practice has.
-
-    The confirmation goes to that address, so a booking made by someone else is seen there.
-    """
-    client = (
-        Client.objects.filter(therapist=therapist, email__iexact=email)
-        .order_by("created_at")
-        .first()
-    )
-    if client is None or not appointment_type.bookable_by_clients:
-        raise BookingError(
-            f"We could not find you among {therapist.first_name}'s clients under that e-mail "
-            "address. Please use the address you gave us, or call us to book."
-        )
-    return client
-
-
 def appointment_book_for_visitor(
     *,
     therapist: Therapist,
@@ -345,20 +345,20 @@ def appointment_book_for_visitor(
     format: str,
     idempotency_key: str,
 ) -> Appointment:
-    """A visitor books a free time: a new client record and the appointment, or neither.
+    """A visitor books a free time of a type anyone may book: a new client record and the
+    appointment, or neither.
 
     Each visitor booking starts a client record of its own (staff merge duplicates): matching
-    strangers by e-mail would let anyone attach a booking to someone else's record. Types only
-    clients may book (sessions) go to the therapist's existing client with that e-mail.
+    strangers by e-mail would let anyone attach a booking to someone else's record. Sessions,
+    which only clients book, are confirmed by e-mail instead (alliance.booking.pending).
     """
+    if not appointment_type.bookable_by_public:
+        raise BookingError("This kind of appointment is booked by our clients only.")
     existing = Appointment.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     with transaction.atomic():
-        if appointment_type.bookable_by_public:
-            client = Client.objects.create(name=name, email=email, phone=phone, therapist=None)
-        else:
-            client = _existing_client(therapist, appointment_type, email)
+        client = Client.objects.create(name=name, email=email, phone=phone, therapist=None)
         return appointment_book(
             therapist=therapist,
             appointment_type=appointment_type,

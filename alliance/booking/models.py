@@ -457,3 +457,36 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Waitlist offer {self.uuid}"
+
+
+class PendingBooking(models.Model):
+    """A session asked for on the web under an e-mail address, waiting to be confirmed.
+
+    The page answers the same whoever types the address; the e-mail decides (docs/security.md,
+    "Public forms"): the therapist's client with that address gets a single-use link to confirm,
+    anyone else a note that nothing was booked. The typed address is blanked once that e-mail
+    is sent; a confirmed request keeps its appointment, which makes the link single-use.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="+")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE)
+    client = models.ForeignKey(
+        "care.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    email = models.EmailField(max_length=254, blank=True)
+    start = models.DateTimeField()
+    format = models.CharField(max_length=12, choices=AppointmentFormat.choices)
+    # A double submit of the same form finds the first request and sends no second e-mail.
+    submission_key = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Pending booking {self.uuid}"

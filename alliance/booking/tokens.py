@@ -9,11 +9,14 @@ from datetime import timedelta
 from django.core import signing
 from django.utils import timezone
 
-from alliance.booking.models import Appointment, WaitlistOffer
+from alliance.booking.models import Appointment, PendingBooking, WaitlistOffer
 
 SALT = "alliance.booking.manage"
 OFFER_SALT = "alliance.booking.waitlist-offer"
+PENDING_SALT = "alliance.booking.pending"
 GRACE = timedelta(days=1)
+# How long the e-mailed link to confirm a session works, from when it is sent.
+PENDING_MINUTES = 30
 
 
 def manage_token_make(appointment: Appointment) -> str:
@@ -49,5 +52,24 @@ def waitlist_offer_token_read(token: str) -> WaitlistOffer | None:
     return (
         WaitlistOffer.objects.select_related("entry", "entry__therapist", "entry__appointment_type")
         .filter(uuid=offer_uuid, start__gt=timezone.now())
+        .first()
+    )
+
+
+def pending_booking_token_make(pending: PendingBooking) -> str:
+    return signing.dumps(str(pending.uuid), salt=PENDING_SALT)
+
+
+def pending_booking_token_read(token: str) -> PendingBooking | None:
+    """A client's request still to confirm; None when forged, expired or already confirmed."""
+    try:
+        pending_uuid = signing.loads(
+            token, salt=PENDING_SALT, max_age=timedelta(minutes=PENDING_MINUTES)
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        PendingBooking.objects.select_related("therapist", "appointment_type", "client")
+        .filter(uuid=pending_uuid, client__isnull=False, appointment__isnull=True)
         .first()
     )

@@ -2,12 +2,13 @@
 
 from uuid import UUID
 
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from alliance.accounts.access import scoped_to_clinician
 from alliance.accounts.models import User
 from alliance.booking.models import Appointment
-from alliance.care.models import Client, ClientQuerySet
+from alliance.care.models import Alert, Client, ClientQuerySet
 
 
 def clients_in_care_of(user: User) -> ClientQuerySet:
@@ -16,6 +17,16 @@ def clients_in_care_of(user: User) -> ClientQuerySet:
 
 
 def get_client_for_clinician(user: User, client_uuid: UUID) -> Client:
+    """The client page: those in the person's care, and a client with an alert the person may
+    see. That admits the designated clinician to a client whose risk alert they were e-mailed
+    about, while it is unresolved (the rule is `Alert.objects.visible_to`)."""
+    alerted = Alert.objects.visible_to(user).filter(client=OuterRef("pk"))
+    clients = clients_in_care_of(user) | Client.objects.filter(Exists(alerted))
+    return get_object_or_404(clients.select_related("therapist"), uuid=client_uuid)
+
+
+def get_client_in_care_of(user: User, client_uuid: UUID) -> Client:
+    """The treatment itself (the measurement plan): the owner and the treating therapist only."""
     return get_object_or_404(clients_in_care_of(user).select_related("therapist"), uuid=client_uuid)
 
 

@@ -13,9 +13,9 @@ from django.test import RequestFactory
 from pytest_django.fixtures import Settings
 
 from alliance.accounts.addresses import client_address
+from alliance.accounts.throttle import parse_rate
 from alliance.api import api as api_module
 from alliance.api.checks import check_booking_rate_limit
-from alliance.api.throttling import parse_rate
 from tests.api.helpers import API, get, post
 
 pytestmark = pytest.mark.django_db

@@ -214,3 +214,17 @@ def test_the_limit_counts_invalid_attempts_too(settings: SettingsWrapper) -> Non
     statuses = [post("/bookings", {"name": "x"}).status_code for _ in range(4)]
     assert statuses == [422, 422, 422, 429]
     assert "try again in 60 minutes" in post("/bookings", {}).json()["detail"]
+
+
+def test_a_session_is_refused_alike_for_a_clients_address_and_a_strangers(
+    therapist: Therapist,
+) -> None:
+    # Sessions are confirmed by e-mail on the website (tests/booking/test_session_links.py);
+    # the anonymous API books none, and its answer does not tell who is a client.
+    session_type()
+    ClientRecord.objects.create(name="Kim Known", email="kim@example.com", therapist=therapist)
+    clients = post("/bookings", booking(therapist, type="session", email="kim@example.com"))
+    strangers = post("/bookings", booking(therapist, type="session", email="x@example.com"))
+    assert clients.status_code == strangers.status_code == 422
+    assert clients.json() == strangers.json()
+    assert not Appointment.objects.exists()

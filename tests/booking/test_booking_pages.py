@@ -238,34 +238,7 @@ def test_a_time_no_longer_offered_says_so_before_the_form_is_filled() -> None:
     assert page.count('formaction="?type=consultation') == 3
 
 
-def session_url(start: Any) -> str:
-    return f"{CONFIRM}?type=session&start={start.isoformat().replace('+', '%2B')}"
-
-
-def test_an_existing_client_books_a_session_with_their_therapist() -> None:
-    from tests.booking.fixtures import session_type
-
-    session_type()
-    therapist = bookable_therapist()
-    therapist.accepting = Accepting.NO  # full for new clients, not for their own
-    therapist.save()
-    known = client("Kim Known", "kim@example.com")
-    known.therapist = therapist
-    known.save()
-    response = Client().post(session_url(local(3, 10)), details(email="KIM@example.com"))
-    assert response.status_code == 302
-    appointment = Appointment.objects.get()
-    assert appointment.client == known
-    assert appointment.end - appointment.start == timedelta(minutes=50)
-
-
-def test_a_stranger_cannot_book_a_session() -> None:
-    from tests.booking.fixtures import session_type
-
-    session_type()
-    page = Client().post(session_url(local(3, 10)), details()).content.decode()
-    assert "We could not find you among Bo&#x27;s clients" in page
-    assert Appointment.objects.count() == 0
+# Sessions, which only clients book, are confirmed by e-mail: tests/booking/test_session_links.py.
 
 
 def test_types_the_practice_keeps_to_itself_cannot_be_booked_online() -> None:

@@ -303,3 +303,26 @@ def test_the_thank_you_page_leads_to_the_clients_own_progress(smtp_server: SmtpS
         page = Browser().get(progress)
     assert page.status_code == 200
     assert "Your first score was 2 (minimal)" in page.content.decode()
+
+
+def test_answers_to_dead_links_are_limited_but_a_live_link_always_records(
+    smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.CHECKIN_RATE_LIMIT = "2/h"
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    prober = Browser(REMOTE_ADDR="198.51.100.7")
+    with after(appointment):
+        for token in ("made-up-one", "made-up-two"):
+            assert prober.post(f"/checkin/{token}/", {"phq9_1": "0"}).status_code == 404
+        refused = prober.post("/checkin/made-up-three/", {"phq9_1": "0"})
+        assert refused.status_code == 429
+        assert 1 <= int(refused["Retry-After"]) <= 3600
+        assert "several times in a short while" in refused.content.decode()
+        # The same address, over the limit, answering a live link: the answers (a risk one
+        # among them) are recorded all the same.
+        done = prober.post(path_of(link), all_answered(FIRST_SESSION, phq9_9=1))
+    assert done.status_code == 302
+    assert Response.objects.filter(instrument="phq9").count() == 1
+    assert Alert.objects.get().kind == "risk"
+    assert Browser(REMOTE_ADDR="203.0.113.20").post("/checkin/made-up-four/").status_code == 404

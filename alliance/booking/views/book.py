@@ -1,4 +1,8 @@
-"""Public booking: choose a free time on a therapist's page, give your details, confirm."""
+"""Public booking: choose a free time on a therapist's page, give your details, confirm.
+
+A session (a type only clients book) is confirmed from a link e-mailed to the client instead,
+so the page never tells whose address was typed (alliance.booking.pending).
+"""
 
 import uuid
 from datetime import datetime
@@ -10,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
+from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
 from alliance.booking.appointments import (
     BookingError,
     SlotRefused,
@@ -19,6 +24,8 @@ from alliance.booking.appointments import (
 from alliance.booking.availability import slot_offered
 from alliance.booking.forms import BookingForm
 from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
+from alliance.booking.pending import pending_booking_confirm, pending_booking_request
+from alliance.booking.tokens import PENDING_MINUTES, pending_booking_token_read
 from alliance.booking.views.picker import display_zone, week_of_slots
 from alliance.practice.access import get_listed_therapist
 from alliance.practice.models import Accepting, Therapist
@@ -101,9 +108,29 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
         None if slot else unavailable_or_taken(therapist, appointment_type, start, now)
     )
     problem = ""
+    wait: int | None = None
     if request.method == "POST":
         form = BookingForm(request.POST, formats=formats)
-        if form.is_valid():
+        wait = public_form_wait(request, form="booking")
+        if wait is not None:
+            form.add_error(None, TOO_MANY)
+        elif form.is_valid() and not appointment_type.bookable_by_public:
+            data = form.cleaned_data
+            # The same page for every address typed; the e-mail tells the client from others.
+            try:
+                pending_booking_request(
+                    therapist=therapist,
+                    appointment_type=appointment_type,
+                    email=data["email"],
+                    start=start,
+                    format=data["format"],
+                    submission_key=f"web:{data['idempotency_key']}",
+                )
+            except SlotRefused as error:
+                taken = error
+            else:
+                return redirect("booking:pending_sent")
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 appointment = appointment_book_for_visitor(
@@ -125,7 +152,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("booking:booked")
     else:
         form = BookingForm(initial={"idempotency_key": uuid.uuid4()}, formats=formats)
-    return render(
+    response = render(
         request,
         "booking/confirm.html",
         {
@@ -135,6 +162,61 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             "when": format_local(start, zone),
             "zone": zone,
             "form": form,
+            "taken": taken,
+            "alternatives": [
+                (slot, format_local(slot.start, zone))
+                for slot in (taken.alternatives if taken else [])
+            ],
+            "problem": problem,
+        },
+    )
+    return too_many(response, wait) if wait is not None else response
+
+
+@public
+@require_GET
+def pending_sent(request: HttpRequest) -> HttpResponse:
+    """The one answer to a session asked for, whoever's address was typed."""
+    return render(request, "booking/pending_sent.html", {"minutes": PENDING_MINUTES})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def pending_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: the session's details and a button that books it, once."""
+    pending = pending_booking_token_read(token)
+    if pending is None:
+        return render(request, "booking/pending_gone.html", status=404)
+    zone = display_zone(None)
+    now = timezone.now()
+    taken: SlotRefused | None = None
+    problem = ""
+    if request.method == "POST":
+        try:
+            appointment = pending_booking_confirm(pending=pending)
+        except SlotRefused as error:
+            taken = error
+        except BookingError as error:
+            problem = str(error)
+        else:
+            request.session[SESSION_KEY] = str(appointment.uuid)
+            return redirect("booking:booked")
+    elif not slot_offered(
+        therapist=pending.therapist,
+        appointment_type=pending.appointment_type,
+        start=pending.start,
+        now=now,
+    ):
+        taken = unavailable_or_taken(
+            pending.therapist, pending.appointment_type, pending.start, now
+        )
+    return render(
+        request,
+        "booking/pending_confirm.html",
+        {
+            "pending": pending,
+            "when": format_local(pending.start, zone),
+            "zone": zone,
             "taken": taken,
             "alternatives": [
                 (slot, format_local(slot.start, zone))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
+from alliance.accounts.throttle import TOO_MANY_TRIES, public_form_wait, too_many
 from alliance.booking.appointments import (
     BookingError,
     SlotRefused,
@@ -109,7 +110,10 @@ def manage_reschedule_confirm(
     zone = display_zone(request.GET.get("tz"))
     taken: SlotRefused | None = None
     problem = ""
-    if request.method == "POST":
+    wait = public_form_wait(request, form="reschedule") if request.method == "POST" else None
+    if wait is not None:
+        problem = TOO_MANY_TRIES
+    elif request.method == "POST":
         if start == appointment.start:
             return redirect("booking:manage", token=token)
         try:
@@ -120,7 +124,7 @@ def manage_reschedule_confirm(
             problem = str(error)
         else:
             return redirect(f"{_manage_url(token)}?moved=1")
-    return render(
+    response = render(
         request,
         "booking/reschedule_confirm.html",
         {
@@ -138,6 +142,7 @@ def manage_reschedule_confirm(
             "problem": problem,
         },
     )
+    return too_many(response, wait) if wait is not None else response
 
 
 def _manage_url(token: str) -> str:
@@ -151,7 +156,10 @@ def manage_cancel(request: HttpRequest, token: str, appointment: Appointment) ->
     if not _changeable(appointment):
         return redirect("booking:manage", token=token)
     problem = ""
-    if request.method == "POST":
+    wait = public_form_wait(request, form="cancel") if request.method == "POST" else None
+    if wait is not None:
+        problem = TOO_MANY_TRIES
+    elif request.method == "POST":
         try:
             appointment_cancel(appointment=appointment)
         except BookingError as error:
@@ -170,7 +178,7 @@ def manage_cancel(request: HttpRequest, token: str, appointment: Appointment) ->
                 },
             )
     practice = Practice.objects.current()
-    return render(
+    response = render(
         request,
         "booking/cancel.html",
         {
@@ -182,3 +190,4 @@ def manage_cancel(request: HttpRequest, token: str, appointment: Appointment) ->
             "problem": problem,
         },
     )
+    return too_many(response, wait) if wait is not None else response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import StaffRequest, public, staff_required
+from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
 from alliance.booking.access import get_consultation_request_for_user
 from alliance.booking.forms import ConsultationRequestForm, RequestStatusForm
 from alliance.booking.models import ConsultationRequest, RequestStatus
@@ -25,6 +26,10 @@ RESPONSE_WINDOW = timedelta(days=30)
 def consultation_request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ConsultationRequestForm(request.POST)
+        wait = public_form_wait(request, form="consultation")
+        if wait is not None:
+            form.add_error(None, TOO_MANY)
+            return too_many(render(request, "booking/consultation_form.html", {"form": form}), wait)
         if form.is_valid():
             data = form.cleaned_data
             consultation_request = consultation_request_submit(

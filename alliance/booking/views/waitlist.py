@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
+from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
 from alliance.booking.appointments import BookingError, waitlist_offer_accept
 from alliance.booking.availability import practice_zone
 from alliance.booking.forms import WaitlistForm
@@ -25,6 +26,11 @@ def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     appointment_type = get_object_or_404(AppointmentType, slug="consultation")
     form = WaitlistForm(request.POST or None, initial={"submission_token": uuid.uuid4()})
+    context = {"therapist": therapist, "form": form}
+    wait = public_form_wait(request, form="waitlist") if request.method == "POST" else None
+    if wait is not None:
+        form.add_error(None, TOO_MANY)
+        return too_many(render(request, "booking/waitlist_join.html", context), wait)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         entry = waitlist_join(
@@ -37,7 +43,7 @@ def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
         )
         request.session[SESSION_KEY] = str(entry.uuid)
         return redirect("booking:waitlist_joined")
-    return render(request, "booking/waitlist_join.html", {"therapist": therapist, "form": form})
+    return render(request, "booking/waitlist_join.html", context)
 
 
 @public

@@ -7,6 +7,7 @@ JavaScript; a small script only keeps answers on the device in case the page is 
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliance.accounts.access import public
 from alliance.accounts.audit import audit_record
+from alliance.accounts.throttle import rate_limit_wait, too_many
 from alliance.booking.outbox import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
@@ -55,17 +57,36 @@ def _answered(request: HttpRequest) -> HttpResponse:
     return render(request, "care/checkin_answered.html", status=410)
 
 
+def _may_answer(invitation: CheckinInvitation | None) -> bool:
+    """Only answers that cannot be recorded count towards the limit: a live link records once,
+    so the limit never stands between a client and their first answers (docs/security.md)."""
+    return (
+        invitation is not None
+        and invitation.used_at is None
+        and invitation.expires_at > timezone.now()
+    )
+
+
 CheckinView = Callable[[HttpRequest, str, CheckinInvitation], HttpResponse]
 
 
 def with_invitation(view: CheckinView) -> Callable[[HttpRequest, str], HttpResponse]:
-    """The link is the only key: forged ones get "not found", too old ones "expired"."""
+    """The link is the only key: forged ones get "not found", too old ones "expired"; posts to
+    links that cannot record anything are rate-limited per address."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         try:
             invitation = checkin_token_read(token)
         except CheckinLinkTooOld:
+            invitation, too_old = None, True
+        else:
+            too_old = False
+        if request.method == "POST" and not _may_answer(invitation):
+            wait = rate_limit_wait(request, scope="checkin", rate=settings.CHECKIN_RATE_LIMIT)
+            if wait is not None:
+                return too_many(render(request, "care/checkin_limited.html"), wait)
+        if too_old:
             return _expired(request, token, None)
         if invitation is None:
             return _not_found(request)

@@ -14,6 +14,7 @@ from alliance.accounts.models import Role
 from alliance.care.access import (
     get_appointment_to_rate,
     get_client_for_clinician,
+    get_client_in_care_of,
 )
 from alliance.care.alerts import urgency_order
 from alliance.care.brief import client_brief
@@ -98,7 +99,7 @@ def client_download(request: StaffRequest, client_uuid: UUID) -> JsonResponse:
 @clinician_required
 @require_POST
 def client_plan(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
-    client = get_client_for_clinician(request.user, client_uuid)
+    client = get_client_in_care_of(request.user, client_uuid)
     episode = Episode.objects.open().filter(client=client).first()
     if episode is None:
         messages.error(request, "The plan starts with the first session; there is none yet.")
