@@ -23,6 +23,7 @@ SECRET_PATHS = (
     "/waitlist/offers/",
     "/calendar/",
     "/staff/password-reset/key/",
+    "/appointments/confirm/",
 )
 _PATTERNS = (
     # django-ninja quotes the whole Authorization header, whatever its shape.

@@ -18,7 +18,9 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
+from alliance.accounts.checks import check_mfa_trust_age
 from alliance.accounts.models import User
 from alliance.practice.models import Practice
 from tests.conftest import PASSWORD, Personas, signed_in
@@ -142,13 +144,11 @@ def test_a_trusted_browser_skips_the_code_for_thirty_days_and_no_longer(
     assert asked == reverse("mfa_authenticate")
 
 
-def test_trust_cannot_be_set_beyond_thirty_days(settings: object) -> None:
-    from django.core.checks import run_checks
-
-    setattr(settings, "MFA_TRUST_COOKIE_AGE", timedelta(days=31))  # noqa: B010
-    assert "alliance.E002" in [message.id for message in run_checks()]
-    setattr(settings, "MFA_TRUST_COOKIE_AGE", timedelta(days=30))  # noqa: B010
-    assert "alliance.E002" not in [message.id for message in run_checks()]
+def test_trust_cannot_be_set_beyond_thirty_days(settings: Settings) -> None:
+    settings.MFA_TRUST_COOKIE_AGE = timedelta(days=31)
+    assert [message.id for message in check_mfa_trust_age()] == ["alliance.E002"]
+    settings.MFA_TRUST_COOKIE_AGE = timedelta(days=30)
+    assert check_mfa_trust_age() == []
 
 
 def test_the_owner_requires_codes_for_every_staff_member(
