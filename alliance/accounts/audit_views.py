@@ -74,7 +74,16 @@ def audit_list(request: StaffRequest) -> HttpResponse:
     return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query})
 
 
+def _text(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (a name like "=HYPERLINK(…)") stays text."""
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def _row(record: AuditRecord) -> list[str]:
+    return [_text(cell) for cell in _cells(record)]
+
+
+def _cells(record: AuditRecord) -> list[str]:
     user = record.user
     return [
         record.at.isoformat(timespec="seconds"),

@@ -82,7 +82,12 @@ def pending_booking_confirm(*, pending: PendingBooking) -> Appointment:
 
     Raises SlotRefused, with the next free times, when the time went meanwhile.
     """
-    locked = PendingBooking.objects.select_for_update().select_related("client").get(pk=pending.pk)
+    # Only this row: PostgreSQL will not lock the nullable side of the join to the client.
+    locked = (
+        PendingBooking.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=pending.pk)
+    )
     # Two tabs confirming at once: the first books, the second is told.
     if locked.appointment_id is not None or locked.client is None:
         raise BookingError("This link has already been used.")

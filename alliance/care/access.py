@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from alliance.accounts.access import scoped_to_clinician
-from alliance.accounts.models import User
+from alliance.accounts.models import Role, User
 from alliance.booking.models import Appointment
 from alliance.care.models import Alert, Client, ClientQuerySet
 
@@ -23,6 +23,12 @@ def get_client_for_clinician(user: User, client_uuid: UUID) -> Client:
     alerted = Alert.objects.visible_to(user).filter(client=OuterRef("pk"))
     clients = clients_in_care_of(user) | Client.objects.filter(Exists(alerted))
     return get_object_or_404(clients.select_related("therapist"), uuid=client_uuid)
+
+
+def in_care_of(user: User, client: Client) -> bool:
+    """`clients_in_care_of` for a client already fetched: the owner, or the treating therapist."""
+    therapist = client.therapist
+    return user.role == Role.OWNER or (therapist is not None and therapist.user_id == user.pk)
 
 
 def get_client_in_care_of(user: User, client_uuid: UUID) -> Client:

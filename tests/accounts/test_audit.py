@@ -400,3 +400,12 @@ def test_the_csv_has_the_header_and_only_the_filtered_rows(personas: Personas) -
     assert (exported.user, exported.role, exported.client_uuid) == (personas.owner, "owner", casey)
     assert exported.at == datetime(2026, 7, 5, 8, 0, tzinfo=UTC)
     assert exported.address == "198.51.100.4"
+
+
+def test_a_cell_a_spreadsheet_would_run_is_exported_as_text(personas: Personas) -> None:
+    personas.therapist.full_name = '=HYPERLINK("https://evil.example","open")'
+    personas.therapist.save()
+    audit_record(request=request_by(personas.therapist), what="client page", client_uuid=None)
+    export = signed_in(personas.owner).get("/staff/audit/export.csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[1][2] == '\'=HYPERLINK("https://evil.example","open")'

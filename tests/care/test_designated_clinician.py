@@ -76,6 +76,10 @@ def test_the_designated_clinician_does_not_change_the_treatment_plan(
     personas: Personas, theo_designated: Alert
 ) -> None:
     client = theo_designated.client
+    page = signed_in(personas.colleague).get(page_of(client)).content.decode()
+    assert "Measurement plan" in page
+    assert "Save the plan" not in page  # shown, not offered
+    assert "Save the plan" in signed_in(personas.therapist).get(page_of(client)).content.decode()
     before = dict(PlanItem.objects.values_list("instrument", "frequency"))
     response = signed_in(personas.colleague).post(f"{page_of(client)}plan/", {"plan-phq9": "off"})
     assert response.status_code == 404

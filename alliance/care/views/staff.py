@@ -15,6 +15,7 @@ from alliance.care.access import (
     get_appointment_to_rate,
     get_client_for_clinician,
     get_client_in_care_of,
+    in_care_of,
 )
 from alliance.care.alerts import urgency_order
 from alliance.care.brief import client_brief
@@ -78,6 +79,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
                 (found, planned.get(code, Frequency.OFF)) for code, found in instruments().items()
             ],
             "frequencies": Frequency.choices,
+            "may_plan": in_care_of(request.user, client),
         },
     )
 
