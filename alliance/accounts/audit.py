@@ -6,6 +6,7 @@ records name the client by UUID only, so erasing a client keeps the trail. The o
 exports them at /staff/audit/ (alliance.accounts.audit_views).
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
@@ -44,6 +45,24 @@ def audit_record(
         object_id=object_id,
         address=client_address(request) if request is not None else "",
     )
+
+
+# The app that holds clients names them for the owner's audit page (accounts sits below it).
+ClientNamer = Callable[[Iterable[UUID]], dict[UUID, str]]
+_client_namers: list[ClientNamer] = []
+
+
+def audit_client_namer_register(namer: ClientNamer) -> None:
+    _client_namers.append(namer)
+
+
+def audit_client_names(uuids: Iterable[UUID]) -> dict[UUID, str]:
+    """The names the registered app gives these clients, in one query each; unnamed are left out."""
+    wanted = set(uuids)
+    names: dict[UUID, str] = {}
+    for namer in _client_namers:
+        names.update(namer(wanted))
+    return names
 
 
 @dataclass(frozen=True, slots=True)

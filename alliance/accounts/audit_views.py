@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from alliance.accounts.access import StaffRequest, role_required
-from alliance.accounts.audit import AuditFilter, audit_record, audit_records
+from alliance.accounts.audit import AuditFilter, audit_client_names, audit_record, audit_records
 from alliance.accounts.models import STAFF_ROLES, Actor, AuditRecord, Role, User
 
 PER_PAGE = 50
@@ -71,7 +71,15 @@ def audit_list(request: StaffRequest) -> HttpResponse:
         return _refused(request, form)
     page = Paginator(audit_records(form.chosen()), PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({key: value for key, value in form.data.items() if key != "page" and value})
-    return render(request, "accounts/audit.html", {"form": form, "page": page, "query": query})
+    names = audit_client_names(record.client_uuid for record in page if record.client_uuid)
+    rows = [
+        (record, names.get(record.client_uuid) if record.client_uuid else None) for record in page
+    ]
+    return render(
+        request,
+        "accounts/audit.html",
+        {"form": form, "page": page, "query": query, "rows": rows},
+    )
 
 
 def _text(cell: str) -> str:

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Iterable
 
 from django.db import models
 from django.utils import timezone
@@ -43,6 +44,11 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def client_names(uuids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The read audit's names for these clients (registered in CareConfig.ready)."""
+    return dict(Client.objects.filter(uuid__in=list(uuids)).values_list("uuid", "name"))
 
 
 class EpisodeQuerySet(models.QuerySet["Episode"]):

@@ -409,3 +409,20 @@ def test_a_cell_a_spreadsheet_would_run_is_exported_as_text(personas: Personas) 
     export = signed_in(personas.owner).get("/staff/audit/export.csv")
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[1][2] == '\'=HYPERLINK("https://evil.example","open")'
+
+
+def test_the_audit_names_the_client_in_one_query(personas: Personas) -> None:
+    tara = request_by(personas.therapist)
+    clients = [Client.objects.create(name=f"Client {n}", therapist=personas.tara) for n in range(3)]
+    for client in clients:
+        audit_record(request=tara, what="client page", client_uuid=client.uuid)
+    owner = signed_in(personas.owner)
+    owner.get("/staff/audit/")  # the session and the practice, read once
+    with CaptureQueriesContext(connection) as few:
+        page = owner.get("/staff/audit/").content.decode()
+    clients.append(Client.objects.create(name="Client 3", therapist=personas.tara))
+    audit_record(request=tara, what="client page", client_uuid=clients[-1].uuid)
+    with CaptureQueriesContext(connection) as more:
+        owner.get("/staff/audit/")
+    assert [f"Client {n}</a>" in page for n in range(3)] == [True, True, True]
+    assert len(more.captured_queries) == len(few.captured_queries)

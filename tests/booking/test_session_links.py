@@ -77,7 +77,7 @@ def test_a_strangers_address_and_a_clients_address_get_the_same_page(kim: CareCl
     clients_page = asked_for(kim, "KIM@example.com")
     strangers_page = asked_for(kim, "stranger@example.com")
     assert clients_page == strangers_page
-    assert "Check your e-mail: we have sent a link to confirm this booking." in clients_page
+    assert "We have sent a link to confirm this booking to the address you gave." in clients_page
     assert "It works for 30 minutes." in clients_page
     assert "kim@example.com" not in clients_page.lower()
     assert Appointment.objects.count() == 0
