@@ -20,10 +20,15 @@ from alliance.booking.models import (
     WaitlistEntry,
 )
 from alliance.booking.tokens import manage_token_make
-from alliance.practice.models import Accepting
+from alliance.booking.outbox import outbox_flush
+from alliance.care.models import Client as CareClient
+from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.booking.test_booking_pages import confirm_url, details
 from tests.booking.test_consultation_request import form_data
+from tests.booking.test_session_links import LINK, asked_for, kim, mail, run_worker  # noqa: F401
+from tests.booking.test_waitlist import booked_then_cancelled, join, offer_link
+from tests.smtp import SmtpServer, message_parts
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as HttpResponse
@@ -164,3 +169,53 @@ def test_the_fourth_move_from_one_address_is_refused_and_moves_nothing() -> None
     assert from_address(OTHER).post(url).status_code == 302
     fourth.refresh_from_db()
     assert fourth.start == new_start
+
+
+def test_the_fourth_offer_taken_up_from_one_address_is_refused(
+    smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    therapist = bookable_therapist()
+    therapist.accepting = Accepting.WAITLIST
+    therapist.save()
+    Practice.objects.filter(pk=1).update(waitlist_offer_count=4)
+    settings.PUBLIC_FORM_RATE_LIMIT = "10/h"  # four people join from the test's one address
+    for name in ("Ada", "Ben", "Cy", "Dee"):
+        join(name)
+    settings.PUBLIC_FORM_RATE_LIMIT = "3/h"
+    booked_then_cancelled()
+    outbox_flush()
+    links = {
+        m["To"]: offer_link(message_parts(m)["text/plain"])
+        for m in smtp_server.messages
+        if m["Subject"].startswith("A time opened")
+    }
+    assert from_address(ONE).post(links["ada@example.com"]).status_code == 302  # booked
+    for name in ("ben", "cy"):
+        assert from_address(ONE).post(links[f"{name}@example.com"]).status_code == 200  # taken
+    assert_refused_kindly(from_address(ONE).post(links["dee@example.com"]))
+    assert from_address(OTHER).post(links["dee@example.com"]).status_code == 200
+    assert Appointment.objects.active().count() == 1
+
+
+def test_the_fourth_session_confirmed_from_one_address_is_refused_and_books_nothing(
+    transactional_db: None, kim: CareClient, mail: SmtpServer, settings: Settings
+) -> None:
+    settings.PUBLIC_FORM_RATE_LIMIT = "10/h"  # four sessions asked for from the test's address
+    for hour in (9, 10, 11, 12):
+        asked_for(kim, "kim@example.com", hour)
+    settings.PUBLIC_FORM_RATE_LIMIT = "3/h"
+    run_worker()
+    links = [
+        "/" + link.split("/", 3)[3]
+        for message in mail.messages
+        for link in LINK.findall(message_parts(message)["text/plain"])
+    ]
+    assert len(links) == 4
+    before = Appointment.objects.active().count()
+    for link in links[:3]:
+        assert from_address(ONE).post(link).status_code == 302
+    assert_refused_kindly(from_address(ONE).post(links[3]))
+    assert Appointment.objects.active().count() == before + 3
+    assert from_address(OTHER).post(links[3]).status_code == 302
+    assert Appointment.objects.active().count() == before + 4

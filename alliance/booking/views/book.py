@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
-from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
+from alliance.accounts.throttle import TOO_MANY, TOO_MANY_TRIES, public_form_wait, too_many
 from alliance.booking.appointments import (
     BookingError,
     SlotRefused,
@@ -191,7 +191,10 @@ def pending_confirm(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     taken: SlotRefused | None = None
     problem = ""
-    if request.method == "POST":
+    wait = public_form_wait(request, form="confirm") if request.method == "POST" else None
+    if wait is not None:
+        problem = TOO_MANY_TRIES
+    elif request.method == "POST":
         try:
             appointment = pending_booking_confirm(pending=pending)
         except SlotRefused as error:
@@ -210,7 +213,7 @@ def pending_confirm(request: HttpRequest, token: str) -> HttpResponse:
         taken = unavailable_or_taken(
             pending.therapist, pending.appointment_type, pending.start, now
         )
-    return render(
+    response = render(
         request,
         "booking/pending_confirm.html",
         {
@@ -225,6 +228,7 @@ def pending_confirm(request: HttpRequest, token: str) -> HttpResponse:
             "problem": problem,
         },
     )
+    return too_many(response, wait) if wait is not None else response
 
 
 @public

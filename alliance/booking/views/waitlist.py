@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
-from alliance.accounts.throttle import TOO_MANY, public_form_wait, too_many
+from alliance.accounts.throttle import TOO_MANY, TOO_MANY_TRIES, public_form_wait, too_many
 from alliance.booking.appointments import BookingError, waitlist_offer_accept
 from alliance.booking.availability import practice_zone
 from alliance.booking.forms import WaitlistForm
@@ -69,7 +69,10 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "booking/offer_gone.html", status=404)
     problem = ""
-    if request.method == "POST" and found.status == OfferStatus.OPEN:
+    wait = public_form_wait(request, form="offer") if request.method == "POST" else None
+    if wait is not None:
+        problem = TOO_MANY_TRIES
+    elif request.method == "POST" and found.status == OfferStatus.OPEN:
         try:
             appointment = waitlist_offer_accept(offer=found)
         except BookingError:
@@ -78,12 +81,14 @@ def offer(request: HttpRequest, token: str) -> HttpResponse:
         else:
             request.session["booked_appointment"] = str(appointment.uuid)
             return redirect("booking:booked")
-    return render(
+    response = render(
         request,
         "booking/offer.html",
         {
             "offer": found,
             "when": format_local(found.start, practice_zone()),
             "problem": problem,
+            "limited": wait is not None,
         },
     )
+    return too_many(response, wait) if wait is not None else response
