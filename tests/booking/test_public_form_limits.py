@@ -26,7 +26,7 @@ from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.booking.test_booking_pages import confirm_url, details
 from tests.booking.test_consultation_request import form_data
-from tests.booking.test_session_links import LINK, asked_for, kim, mail, run_worker  # noqa: F401
+from tests.booking.test_session_links import LINK, asked_for, run_worker
 from tests.booking.test_waitlist import booked_then_cancelled, join, offer_link
 from tests.smtp import SmtpServer, message_parts
 

@@ -11,12 +11,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment
 from alliance.care.models import Client as CareClient
-from alliance.practice.models import Accepting
 from tests.booking.fixtures import bookable_therapist, local, session_type
 from tests.booking.test_booking_pages import details
 from tests.smtp import SmtpServer, message_parts
@@ -33,23 +31,6 @@ def session_url(start: Any) -> str:
 def run_worker() -> None:
     """Run the real database worker until the queue is empty."""
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
-
-
-@pytest.fixture
-def kim(db: None) -> CareClient:
-    """Bo's client Kim; Bo is full for new clients, not for their own."""
-    therapist = bookable_therapist()
-    therapist.accepting = Accepting.NO
-    therapist.save()
-    session_type()
-    return CareClient.objects.create(name="Kim Known", email="kim@example.com", therapist=therapist)
-
-
-@pytest.fixture
-def mail(smtp_server: SmtpServer, settings: Settings) -> SmtpServer:
-    settings.MAILERS = smtp_server.mailers()
-    settings.SITE_URL = "https://practice.example"
-    return smtp_server
 
 
 def text_of(smtp_server: SmtpServer, to: str) -> str:
