@@ -9,6 +9,7 @@ exports them at /staff/audit/ (alliance.accounts.audit_views).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -29,6 +30,23 @@ def audit_record(
     A single INSERT is its own transaction, so this needs no atomic block of its own; inside the
     caller's, the record stands or falls with what it records.
     """
+    return AuditRecord.objects.create(
+        **_who(request), client_uuid=client_uuid, what=what, object_id=object_id
+    )
+
+
+def audit_record_many(
+    *, request: HttpRequest, what: str, client_uuids: Iterable[UUID]
+) -> list[AuditRecord]:
+    """One record per client a page shows at once (the caseload), in one INSERT (a second only
+    past the database's batch size: about 140 clients on SQLite)."""
+    who = _who(request)
+    return AuditRecord.objects.bulk_create(
+        AuditRecord(**who, client_uuid=client_uuid, what=what) for client_uuid in client_uuids
+    )
+
+
+def _who(request: HttpRequest | None) -> dict[str, Any]:
     user = getattr(request, "user", None) if request is not None else None
     if request is None:
         role = Actor.COMMAND
@@ -37,14 +55,11 @@ def audit_record(
     else:
         # Opened with a link (the progress page): no person signed in, so no user.
         user, role = None, Actor.CLIENT_LINK
-    return AuditRecord.objects.create(
-        user=user,
-        role=role,
-        client_uuid=client_uuid,
-        what=what,
-        object_id=object_id,
-        address=client_address(request) if request is not None else "",
-    )
+    return {
+        "user": user,
+        "role": role,
+        "address": client_address(request) if request is not None else "",
+    }
 
 
 # The app that holds clients names them for the owner's audit page (accounts sits below it).

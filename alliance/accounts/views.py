@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET
 from alliance.accounts.access import StaffRequest, staff_required
 from alliance.accounts.models import Role
 from alliance.booking.models import ConsultationRequest, RequestStatus
-from alliance.care.alerts import open_alerts_for
+from alliance.care.alerts import open_alerts_shown
 from alliance.practice.models import Therapist
 
 
@@ -24,7 +24,7 @@ def staff_home(request: StaffRequest) -> HttpResponse:
             "new_requests": new_requests,
             "own_profile": own_profile,
             "is_owner": user.role == Role.OWNER,
-            "open_alerts": open_alerts_for(user),
+            "open_alerts": open_alerts_shown(request),
         },
     )
 

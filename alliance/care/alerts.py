@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 
+from alliance.accounts.access import StaffRequest
+from alliance.accounts.audit import audit_record_many
 from alliance.accounts.models import Role, User
 from alliance.booking.models import MessageKind
 from alliance.booking.outbox import messages_schedule_alert
@@ -48,14 +50,20 @@ def urgency_order() -> Case:
     )
 
 
-def open_alerts_for(user: User) -> list[Alert]:
-    """Open alerts this person should act on: most urgent first, then newest."""
-    return list(
-        Alert.objects.visible_to(user)
+def open_alerts_shown(request: StaffRequest) -> list[Alert]:
+    """Open alerts the signed-in person should act on, most urgent first, then newest: the band
+    at the top of the staff pages. Each names a client and what worries, so showing them is a
+    read in the audit."""
+    alerts = list(
+        Alert.objects.visible_to(request.user)
         .open()
         .select_related("client")
         .order_by(urgency_order(), "-created_at")[:SHOWN]
     )
+    if alerts:
+        shown = sorted({alert.client.uuid for alert in alerts})
+        audit_record_many(request=request, what="alerts", client_uuids=shown)
+    return alerts
 
 
 @transaction.atomic

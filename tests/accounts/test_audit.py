@@ -426,3 +426,36 @@ def test_the_audit_names_the_client_in_one_query(personas: Personas) -> None:
         owner.get("/staff/audit/")
     assert [f"Client {n}</a>" in page for n in range(3)] == [True, True, True]
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_the_caseload_records_each_client_it_shows_in_one_insert(personas: Personas) -> None:
+    own = [Client.objects.create(name=f"Own {n}", therapist=personas.tara) for n in range(3)]
+    Client.objects.create(name="Theo's", therapist=personas.theo)
+    browser = signed_in(personas.therapist)
+    with CaptureQueriesContext(connection) as queries:
+        page = browser.get("/staff/clients/", REMOTE_ADDR=ADDRESS)
+    assert page.status_code == 200
+    (insert,) = inserts(queries)
+    assert "accounts_auditrecord" in insert
+    records = AuditRecord.objects.filter(what="caseload")
+    assert {record.client_uuid for record in records} == {c.uuid for c in own}
+    assert len(records) == 3
+    assert {(r.user, r.role, r.address) for r in records} == {
+        (personas.therapist, "therapist", ADDRESS)
+    }
+
+
+def test_the_alerts_at_the_top_of_staff_pages_are_recorded_per_client(
+    personas: Personas,
+) -> None:
+    from tests.care.test_brief import ruptured
+
+    quiet = signed_in(personas.colleague)
+    quiet.get("/staff/")
+    assert not AuditRecord.objects.exists()  # Theo has no alerts: nothing was shown
+    client = ruptured(personas)
+    tara = signed_in(personas.therapist)
+    for page in ("/staff/", "/staff/schedule/"):
+        assert "Needs your attention today" in tara.get(page).content.decode()
+    records = AuditRecord.objects.filter(what="alerts")
+    assert [(r.user, r.client_uuid) for r in records] == [(personas.therapist, client.uuid)] * 2

@@ -30,7 +30,7 @@ from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, Sta
 from alliance.booking.models import Appointment, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
-from alliance.care.alerts import open_alerts_for
+from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
 from alliance.scheduling.display import format_local
@@ -77,7 +77,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
             "previous": days[0] - step,
             "next": days[0] + step,
             "today": today,
-            "open_alerts": open_alerts_for(request.user),
+            "open_alerts": open_alerts_shown(request),
         },
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import StaffRequest, role_required
-from alliance.accounts.audit import audit_record
+from alliance.accounts.audit import audit_record, audit_record_many
 from alliance.accounts.models import Role
 from alliance.care.access import (
     get_appointment_to_rate,
@@ -42,7 +42,10 @@ clinician_required = role_required(Role.OWNER, Role.THERAPIST)
 @require_GET
 def client_list(request: StaffRequest) -> HttpResponse:
     """The caseload, most in need first (alliance.care.caseload)."""
-    return render(request, "care/client_list.html", {"rows": caseload_rows(request.user)})
+    rows = caseload_rows(request.user)
+    # Each row shows the client's latest scores and needs: a read of each one's record.
+    audit_record_many(request=request, what="caseload", client_uuids=[r.client.uuid for r in rows])
+    return render(request, "care/client_list.html", {"rows": rows})
 
 
 @clinician_required
