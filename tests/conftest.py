@@ -37,8 +37,8 @@ def _audit_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
     Triggers are set aside on this connection for that flush only: this teardown runs just
     before pytest-django's."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or (
-        "live_server" in request.fixturenames
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     raw = connection.connection
     if connection.vendor == "sqlite" and isinstance(raw, sqlite3.Connection):

@@ -15,7 +15,7 @@ MARK = "[redacted]"
 _SEGMENT = r"[^/\s'\"?#<>]+"
 
 # Addresses whose next segment is a key (see the urls.py files; tests/test_log_redaction.py
-# walks the routes and fails on one left out). The reset link carries two: user and token.
+# walks the routes and fails on one left out).
 SECRET_PATHS = (
     "/checkin/",
     "/progress/",

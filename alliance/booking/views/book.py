@@ -26,7 +26,7 @@ from alliance.booking.forms import BookingForm
 from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
 from alliance.booking.pending import pending_booking_confirm, pending_booking_request
 from alliance.booking.tokens import PENDING_MINUTES, pending_booking_token_read
-from alliance.booking.views.picker import display_zone, week_of_slots
+from alliance.booking.views.picker import alternatives_shown, display_zone, week_of_slots
 from alliance.practice.access import get_listed_therapist
 from alliance.practice.models import Accepting, Therapist
 from alliance.scheduling.display import format_local
@@ -163,10 +163,7 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             "zone": zone,
             "form": form,
             "taken": taken,
-            "alternatives": [
-                (slot, format_local(slot.start, zone))
-                for slot in (taken.alternatives if taken else [])
-            ],
+            "alternatives": alternatives_shown(taken, zone),
             "problem": problem,
         },
     )
@@ -221,10 +218,7 @@ def pending_confirm(request: HttpRequest, token: str) -> HttpResponse:
             "when": format_local(pending.start, zone),
             "zone": zone,
             "taken": taken,
-            "alternatives": [
-                (slot, format_local(slot.start, zone))
-                for slot in (taken.alternatives if taken else [])
-            ],
+            "alternatives": alternatives_shown(taken, zone),
             "problem": problem,
         },
     )

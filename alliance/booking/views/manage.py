@@ -24,7 +24,7 @@ from alliance.booking.appointments import (
 from alliance.booking.models import Appointment
 from alliance.booking.tokens import manage_token_read
 from alliance.booking.views.book import parse_start
-from alliance.booking.views.picker import display_zone, week_of_slots
+from alliance.booking.views.picker import alternatives_shown, display_zone, week_of_slots
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -135,10 +135,7 @@ def manage_reschedule_confirm(
             "old_when": format_local(appointment.start, zone),
             "when": format_local(start, zone),
             "taken": taken,
-            "alternatives": [
-                (slot, format_local(slot.start, zone))
-                for slot in (taken.alternatives if taken else [])
-            ],
+            "alternatives": alternatives_shown(taken, zone),
             "problem": problem,
         },
     )

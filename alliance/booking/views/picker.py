@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from alliance.booking.appointments import SlotRefused
 from alliance.booking.availability import practice_zone, therapist_slots
 from alliance.booking.models import Appointment, AppointmentType
 from alliance.practice.models import Therapist
@@ -70,6 +71,13 @@ def display_zone(requested: str | None) -> ZoneInfo:
     if requested and requested in zoneinfo.available_timezones():
         return ZoneInfo(requested)
     return practice_zone()
+
+
+def alternatives_shown(taken: SlotRefused | None, zone: ZoneInfo) -> list[tuple[Slot, str]]:
+    """The free times offered instead of one just taken, each with its label in `zone`."""
+    return [
+        (slot, format_local(slot.start, zone)) for slot in (taken.alternatives if taken else [])
+    ]
 
 
 def parse_day(value: str | None, default: date) -> date:
