@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-fast lint format lock install install-dev browser screenshots clean
+.PHONY: run serve test test-fast lint format lock install install-dev browser screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Alliance needs Python 3.12 or newer; set PYTHON=/path/to/python3.12")'
@@ -28,6 +28,13 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve --port $(PORT)
+
+# Production on this machine: DEBUG off, gunicorn and the task worker (docs/operations.md). It needs
+# the production settings (SECRET_KEY, ALLOWED_HOSTS, SITE_URL…) in the environment.
+serve: install
+	DEBUG=false $(BIN)/python manage.py migrate --no-input
+	DEBUG=false $(BIN)/python manage.py collectstatic --no-input -v0
+	DEBUG=false $(BIN)/python manage.py serve --production --port $(PORT)
 
 # The browser tests drive the system's Chromium; install it with apt where we can.
 browser:

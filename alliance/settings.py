@@ -194,8 +194,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "alliance" / "static"]
+# In production WhiteNoise serves the collected files (`collectstatic`) compressed, under hashed
+# names cached for a year; with DEBUG on they are served as they are, with no collect step.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -220,6 +230,13 @@ CHECKIN_RATE_LIMIT = env_str("CHECKIN_RATE_LIMIT", "30/h")
 # A practice's own instrument definitions (e.g. licensed ones), beside the shipped ones:
 # docs/instruments.md. Every file is validated at start-up.
 INSTRUMENTS_DIR = env_str("INSTRUMENTS_DIR", "")
+
+# Serving (docs/operations.md, "Database connections"): each web thread and each task worker can
+# hold one database connection at a time, so WEB_WORKERS x WEB_THREADS + TASK_WORKERS, plus a
+# few for cron and the shell, must stay under the database's limit. `serve --production` checks.
+WEB_WORKERS = env_int("WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+WEB_THREADS = env_int("WEB_THREADS", 2)
+TASK_WORKERS = env_int("TASK_WORKERS", 1)
 
 # Background work: Django's Tasks framework with a database-backed worker, so no broker is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -6,6 +6,9 @@ from alliance.api.api import api
 
 restrict_admin_to_owner(admin.site)
 
+# A database that cannot answer gets 503 and Retry-After, not 500 (accounts/unavailable.py).
+handler500 = "alliance.accounts.unavailable.server_error"
+
 urlpatterns = [
     path("", include("alliance.practice.urls")),
     path("", include("alliance.booking.urls")),

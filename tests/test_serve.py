@@ -43,7 +43,7 @@ def test_serve_starts_both_processes_and_ctrl_c_stops_them(tmp_path: Path) -> No
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.3)
         children = subprocess.run(
-            ["pgrep", "-g", str(serve.pid), "-f", "manage.py (runserver|db_worker)"],
+            ["pgrep", "-g", str(serve.pid), "-f", "manage.py (runserver|worker)"],
             capture_output=True,
             text=True,
         ).stdout.split()

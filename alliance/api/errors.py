@@ -6,10 +6,12 @@ import math
 from functools import partial
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import Throttled, ValidationError
 
+from alliance.accounts.unavailable import is_database_fault, unavailable_response
 from alliance.api.schemas import field_error
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,18 @@ def _unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResp
     )
 
 
+def _database_fault(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    if not is_database_fault(exc):
+        return _unexpected(request, exc, api)
+    logger.warning("api: database unavailable (%s): answered 503", type(exc).__name__)
+    return unavailable_response(request)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """On top of ninja's own: 400 for a body that is not JSON, 422 for invalid input, and
     HttpError's status with its message."""
     api.add_exception_handler(Throttled, partial(_throttled, api=api))
     api.add_exception_handler(DjangoValidationError, partial(_invalid_model, api=api))
     api.add_exception_handler(Exception, partial(_unexpected, api=api))
+    for fault in (DatabaseError, InterfaceError):
+        api.add_exception_handler(fault, partial(_database_fault, api=api))

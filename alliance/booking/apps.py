@@ -5,3 +5,10 @@ class BookingConfig(AppConfig):
     name = "alliance.booking"
     label = "booking"
     verbose_name = "Booking"
+
+    def ready(self) -> None:
+        from alliance.booking.outbox import outbox_flush
+        from alliance.practice.worker import worker_sweep_register
+
+        # Mail whose wake-up was lost (a crash, a sender killed past its lease) goes out anyway.
+        worker_sweep_register("outbox", lambda now: outbox_flush(now=now))
