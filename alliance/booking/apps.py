@@ -5,3 +5,17 @@ class BookingConfig(AppConfig):
     name = "alliance.booking"
     label = "booking"
     verbose_name = "Booking"
+
+    def ready(self) -> None:
+        from alliance.booking.models import MessageKind
+        from alliance.booking.notices import (
+            pending_booking_email,
+            pending_booking_sent,
+            request_notice_email,
+        )
+        from alliance.booking.outbox import message_renderer_register
+
+        message_renderer_register([MessageKind.REQUEST_NOTICE], request_notice_email)
+        message_renderer_register(
+            [MessageKind.PENDING_BOOKING], pending_booking_email, sent=pending_booking_sent
+        )
