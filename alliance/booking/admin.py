@@ -15,7 +15,7 @@ from alliance.booking.models import (
 class ConsultationRequestAdmin(admin.ModelAdmin[ConsultationRequest]):
     list_display = ["created_at", "name", "therapist", "status", "first_response_at"]
     list_filter = ["status"]
-    readonly_fields = ["uuid", "submission_token", "created_at", "notified_at"]
+    readonly_fields = ["uuid", "submission_token", "created_at"]
 
 
 @admin.register(AppointmentType)

@@ -67,9 +67,6 @@ class ConsultationRequest(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     staff_note = models.TextField(blank=True)
-    notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the front desk was told it arrived."
-    )
     # Set when the person's data was erased (alliance.care.data_rights): the row stays for the
     # practice's figures, without name, contact details or message.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -327,6 +324,8 @@ class MessageKind(models.TextChoices):
     CHECKIN = "checkin", "Check-in invitation"
     RISK_ALERT = "risk_alert", "Risk alert to staff"
     ALERT_ESCALATION = "alert_escalation", "Unacknowledged risk alert, to the owners"
+    REQUEST_NOTICE = "request_notice", "New request notice, to the front desk"
+    PENDING_BOOKING = "pending_booking", "Answer to a session asked for on the web"
 
 
 class MessageStatus(models.TextChoices):
@@ -339,8 +338,8 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One e-mail in the outbox until sent: about an appointment, a waitlist offer, or an alert
-    for staff.
+    """One e-mail in the outbox until sent: about an appointment, a waitlist offer, an alert for
+    staff, a consultation request (to the front desk) or a session asked for on the web.
 
     Rows are written in the same transaction as the change they announce, so nothing is lost;
     the content is rendered when it is sent, from the appointment as it is then, so nothing
@@ -356,6 +355,16 @@ class Message(models.Model):
     )
     alert = models.ForeignKey(
         "care.Alert", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    consultation_request = models.ForeignKey(
+        ConsultationRequest,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+    )
+    pending_booking = models.ForeignKey(
+        "PendingBooking", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
     # For messages to staff (alerts); a client's address is read from the appointment.
     recipient = models.ForeignKey(
@@ -381,7 +390,9 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=Q(appointment__isnull=False)
                 | Q(waitlist_offer__isnull=False)
-                | Q(alert__isnull=False, recipient__isnull=False),
+                | Q(alert__isnull=False, recipient__isnull=False)
+                | Q(consultation_request__isnull=False)
+                | Q(pending_booking__isnull=False),
                 name="message_is_about_something",
             )
         ]
@@ -464,8 +475,9 @@ class PendingBooking(models.Model):
 
     The page answers the same whoever types the address; the e-mail decides (docs/security.md,
     "Public forms"): the therapist's client with that address gets a single-use link to confirm,
-    anyone else a note that nothing was booked. The typed address is blanked once that e-mail
-    is sent; a confirmed request keeps its appointment, which makes the link single-use.
+    anyone else a note that nothing was booked. That e-mail is an outbox message; the typed
+    address is blanked once it is sent. A confirmed request keeps its appointment, which makes
+    the link single-use.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -480,7 +492,6 @@ class PendingBooking(models.Model):
     # A double submit of the same form finds the first request and sends no second e-mail.
     submission_key = models.CharField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
-    emailed_at = models.DateTimeField(null=True, blank=True)
     appointment = models.OneToOneField(
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

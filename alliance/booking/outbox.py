@@ -1,7 +1,8 @@
 """The outbox: e-mails written as rows with the change they announce, sent by a worker.
 
-Appointment e-mails (confirmations, reminders, check-in invitations), waitlist offers, and risk
-alerts to staff all go this way.
+Every e-mail goes this way: appointment e-mails (confirmations, reminders, check-in
+invitations), waitlist offers, risk alerts to staff, the front desk's notice of a new
+consultation request and the answer to a session asked for on the web (booking/notices.py).
 
 At-least-once delivery with a stable Message-ID. A worker claims a row with a short lease; if it
 dies, the lease lapses and another worker sends it. The one window where a message can go twice
@@ -104,11 +105,16 @@ def _wake_workers(moments: list[datetime]) -> None:
             logger.exception("could not queue an outbox run; `manage.py outbox_flush` will send")
 
 
-def messages_schedule_offer(*, offer: WaitlistOffer, now: datetime) -> None:
-    Message.objects.create(
-        waitlist_offer=offer, kind=MessageKind.WAITLIST_OFFER, send_after=now, next_attempt_at=now
-    )
+def message_queue(*, kind: MessageKind, now: datetime, **about: object) -> Message:
+    """Queue one message to go at once, in the caller's transaction: it exists if and only if
+    the change it announces commits, and a worker is woken once it does."""
+    message = Message.objects.create(kind=kind, send_after=now, next_attempt_at=now, **about)
     transaction.on_commit(lambda: _wake_workers([now]))
+    return message
+
+
+def messages_schedule_offer(*, offer: WaitlistOffer, now: datetime) -> None:
+    message_queue(kind=MessageKind.WAITLIST_OFFER, now=now, waitlist_offer=offer)
 
 
 def messages_schedule_alert(
@@ -145,20 +151,14 @@ def messages_schedule_checkin(*, appointment: Appointment, now: datetime) -> Non
     """A new check-in link, asked for by a client whose link expired."""
     if appointment.messages.filter(kind=MessageKind.CHECKIN, status__in=PENDING).exists():
         return  # one is on its way already
-    Message.objects.create(
-        appointment=appointment, kind=MessageKind.CHECKIN, send_after=now, next_attempt_at=now
-    )
-    transaction.on_commit(lambda: _wake_workers([now]))
+    message_queue(kind=MessageKind.CHECKIN, now=now, appointment=appointment)
 
 
 def messages_schedule_new_link(*, appointment: Appointment, now: datetime) -> None:
     """The client's manage link, sent again after staff revoked the old one."""
     if appointment.messages.filter(kind=MessageKind.NEW_LINK, status__in=PENDING).exists():
         return  # one is on its way, and it is rendered with the newest link when sent
-    Message.objects.create(
-        appointment=appointment, kind=MessageKind.NEW_LINK, send_after=now, next_attempt_at=now
-    )
-    transaction.on_commit(lambda: _wake_workers([now]))
+    message_queue(kind=MessageKind.NEW_LINK, now=now, appointment=appointment)
 
 
 def messages_cancel_pending(*, appointment: Appointment) -> None:
@@ -201,13 +201,21 @@ def outbox_flush(*, now: datetime | None = None, limit: int = 200) -> int:
 # Makes a message's e-mail when it is sent, or None when it is no longer wanted.
 Renderer = Callable[[Message, datetime], EmailMultiAlternatives | None]
 _renderers: dict[str, Renderer] = {}
+# Runs in the transaction that records a message as sent.
+SentHook = Callable[[Message], None]
+_sent_hooks: dict[str, SentHook] = {}
 
 
-def message_renderer_register(kinds: Iterable[str], renderer: Renderer) -> None:
-    """Let another app write the e-mails of its own kinds of message (alliance.care: check-in
-    links and alerts), so the outbox need not know its models."""
+def message_renderer_register(
+    kinds: Iterable[str], renderer: Renderer, *, sent: SentHook | None = None
+) -> None:
+    """Let an app write the e-mails of its own kinds of message (alliance.care: check-in links
+    and alerts; booking/notices.py), so the outbox need not know its models. `sent` tidies up
+    once one is sent, e.g. forgets an address that was kept only for it."""
     for kind in kinds:
         _renderers[kind] = renderer
+        if sent is not None:
+            _sent_hooks[kind] = sent
 
 
 def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None:
@@ -253,9 +261,13 @@ def _deliver(message: Message, now: datetime) -> bool:
         )
         logger.warning("message %s failed (%s), attempt %d", message.uuid, reason, message.attempts)
         return False
-    Message.objects.filter(pk=message.pk).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
-    )
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+        )
+        hook = _sent_hooks.get(message.kind)
+        if hook is not None:
+            hook(message)
     logger.info("message %s sent", message.uuid)
     return True
 
@@ -264,6 +276,20 @@ def message_id(message: Message) -> str:
     # Stable across retries (unlike email.utils.make_msgid), so a duplicate is recognisable.
     domain = urlsplit(settings.SITE_URL).hostname or "alliance.invalid"
     return f"<{message.uuid}@{domain}>"
+
+
+def templated_email(
+    message: Message, *, to: list[str], subject: str, template: str, context: dict[str, object]
+) -> EmailMultiAlternatives:
+    """The e-mail from `template`.txt and `template`.html, with the message's Message-ID."""
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=to,
+        headers={"Message-ID": message_id(message)},
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    return email
 
 
 SUBJECTS = {
@@ -342,13 +368,10 @@ def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternative
         "link": settings.SITE_URL
         + reverse("booking:offer", kwargs={"token": waitlist_offer_token_make(offer)}),
     }
-    email = EmailMultiAlternatives(
-        subject=f"A time opened with {offer.entry.therapist.name}: {when}",
-        body=render_to_string("booking/email/waitlist_offer.txt", context),
+    return templated_email(
+        message,
         to=[offer.entry.email],
-        headers={"Message-ID": message_id(message)},
+        subject=f"A time opened with {offer.entry.therapist.name}: {when}",
+        template="booking/email/waitlist_offer",
+        context=context,
     )
-    email.attach_alternative(
-        render_to_string("booking/email/waitlist_offer.html", context), "text/html"
-    )
-    return email

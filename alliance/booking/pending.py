@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.booking.appointments import BookingError, appointment_book, slot_check
-from alliance.booking.models import Appointment, AppointmentType, PendingBooking
-from alliance.booking.tasks import pending_booking_notify
+from alliance.booking.models import Appointment, AppointmentType, MessageKind, PendingBooking
+from alliance.booking.outbox import message_queue
 from alliance.care.models import Client
 from alliance.practice.models import Therapist
 
@@ -29,7 +29,7 @@ def pending_booking_request(
     format: str,
     submission_key: str,
 ) -> PendingBooking:
-    """Record the request and queue its e-mail, alike for every address typed.
+    """Record the request with its e-mail in the outbox, alike for every address typed.
 
     Raises SlotRefused when the time is not offered: that depends on the time, not the person.
     Submitting the same form twice returns the first request, and sends one e-mail.
@@ -61,19 +61,14 @@ def pending_booking_request(
     try:
         with transaction.atomic():
             pending.save()
+            message_queue(
+                kind=MessageKind.PENDING_BOOKING, now=pending.created_at, pending_booking=pending
+            )
     except IntegrityError:
         # The same form, submitted concurrently, won the unique key; its e-mail is on its way.
         return PendingBooking.objects.get(submission_key=submission_key)
     logger.info("pending booking %s requested", pending.uuid)
-    transaction.on_commit(lambda: _enqueue_notification(pending))
     return pending
-
-
-def _enqueue_notification(pending: PendingBooking) -> None:
-    try:
-        pending_booking_notify.enqueue(str(pending.uuid))
-    except Exception:
-        logger.exception("could not queue the e-mail for pending booking %s", pending.uuid)
 
 
 @transaction.atomic

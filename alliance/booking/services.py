@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.models import ConsultationRequest, RequestStatus
-from alliance.booking.tasks import consultation_request_notify
+from alliance.booking.models import ConsultationRequest, MessageKind, RequestStatus
+from alliance.booking.outbox import message_queue
 from alliance.practice.models import Therapist
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,8 @@ def consultation_request_submit(
     times_note: str,
     consent: bool,
 ) -> ConsultationRequest:
-    """Save the request first; telling the front desk is queued only once it is safely stored.
+    """Save the request with the front desk's notice in one transaction: a saved request is
+    always told, by the outbox, however long SMTP or the worker is down.
 
     Submitting the same form twice (a double click, back-and-resubmit) returns the first row.
     """
@@ -49,20 +50,16 @@ def consultation_request_submit(
     try:
         with transaction.atomic():
             consultation_request.save()
+            message_queue(
+                kind=MessageKind.REQUEST_NOTICE,
+                now=consultation_request.created_at,
+                consultation_request=consultation_request,
+            )
     except IntegrityError:
         # A concurrent submission of the same form won the unique token; theirs is ours.
         return ConsultationRequest.objects.get(submission_token=submission_token)
     logger.info("consultation request %s received", consultation_request.uuid)
-    transaction.on_commit(lambda: _enqueue_notification(consultation_request))
     return consultation_request
-
-
-def _enqueue_notification(consultation_request: ConsultationRequest) -> None:
-    # The request is already stored and shown in the inbox; a queue failure must not undo that.
-    try:
-        consultation_request_notify.enqueue(str(consultation_request.uuid))
-    except Exception:
-        logger.exception("could not queue the notice for request %s", consultation_request.uuid)
 
 
 @transaction.atomic

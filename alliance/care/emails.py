@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from alliance.booking.models import Appointment, Message, MessageKind
-from alliance.booking.outbox import message_id
+from alliance.booking.outbox import templated_email
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.instruments import instrument
 from alliance.care.models import Alert, AlertState
@@ -24,14 +23,9 @@ from alliance.scheduling.display import format_local
 def _email(
     message: Message, *, to: str, subject: str, template: str, context: dict[str, object]
 ) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"care/email/{template}.txt", context),
-        to=[to],
-        headers={"Message-ID": message_id(message)},
+    return templated_email(
+        message, to=[to], subject=subject, template=f"care/email/{template}", context=context
     )
-    email.attach_alternative(render_to_string(f"care/email/{template}.html", context), "text/html")
-    return email
 
 
 def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:

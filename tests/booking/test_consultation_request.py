@@ -1,20 +1,19 @@
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
+import time_machine
 from django.core.management import call_command
-from django.tasks import TaskResultStatus
 from django.test import Client
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pytest_django.fixtures import Settings
 
-from alliance.booking.models import ConsultationRequest
+from alliance.booking.models import ConsultationRequest, Message, MessageStatus
 from alliance.practice.models import Accepting
 from tests.conftest import Personas, make_therapist
 from tests.smtp import SmtpServer, free_port
@@ -183,7 +182,7 @@ def test_the_front_desk_is_told_without_personal_details(
     Client().post(URL, form_data(name="Quinn Private", phone="239-555-0199"))
     run_worker()
     saved = ConsultationRequest.objects.get()
-    assert saved.notified_at is not None
+    assert Message.objects.get(consultation_request=saved).status == MessageStatus.SENT
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "fran@example.com"
@@ -194,8 +193,8 @@ def test_the_front_desk_is_told_without_personal_details(
     assert message.is_multipart()
 
 
-def test_the_request_is_saved_when_the_notice_cannot_be_sent(
-    transactional_db: None, personas: Personas, settings: Settings
+def test_a_notice_that_cannot_be_sent_is_retried_and_sent_once_smtp_is_back(
+    transactional_db: None, personas: Personas, smtp_server: SmtpServer, settings: Settings
 ) -> None:
     # Nothing listens on this port: the SMTP connection is refused.
     settings.MAILERS = {
@@ -208,12 +207,19 @@ def test_the_request_is_saved_when_the_notice_cannot_be_sent(
     assert "We have your request" in response.content.decode()
     run_worker()
     saved = ConsultationRequest.objects.get()
-    assert saved.notified_at is None
-    task = DBTaskResult.objects.get()
-    assert task.status == TaskResultStatus.FAILED
-    assert "ConnectionRefusedError" in task.exception_class_path
+    notice = Message.objects.get(consultation_request=saved)
+    assert notice.status == MessageStatus.RETRYING
+    assert notice.last_error == "ConnectionRefusedError"
     assert Client().get(reverse("booking:consultation_thanks")).status_code == 302  # other visitor
-    assert len(mail.outbox) == 0
+    settings.MAILERS = smtp_server.mailers()
+    call_command("outbox_flush")
+    assert smtp_server.messages == []  # not due again yet
+    with time_machine.travel(notice.next_attempt_at + timedelta(seconds=1)):
+        call_command("outbox_flush")
+        call_command("outbox_flush")
+    assert [message["To"] for message in smtp_server.messages] == ["fran@example.com"]
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts) == (MessageStatus.SENT, 2)
 
 
 def test_nothing_personal_reaches_the_logs(

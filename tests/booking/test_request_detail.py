@@ -1,9 +1,16 @@
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from pytest_django.fixtures import Settings
 
-from alliance.booking.models import RequestStatus
+from alliance.booking.models import Message, RequestStatus
+from alliance.booking.outbox import outbox_flush
 from tests.booking.test_inbox import make_request
+from tests.booking.test_notices import REFUSED, submit
 from tests.conftest import Personas, signed_in
+from tests.smtp import SmtpServer
 
 
 def detail_url(request_uuid: object) -> str:
@@ -73,3 +80,35 @@ def test_going_back_to_new_after_a_response_is_refused(personas: Personas) -> No
     assert "already had a first response" in response.content.decode()
     item.refresh_from_db()
     assert item.status == RequestStatus.CONTACTED
+
+
+def test_it_shows_whether_the_front_desk_was_told(personas: Personas, settings: Settings) -> None:
+    item = submit()
+    client = signed_in(personas.frontdesk)
+    delivery = '<span class="status status--msg-{}">{}</span>'
+    assert delivery.format("queued", "Queued") in client.get(detail_url(item.uuid)).content.decode()
+    settings.MAILERS = REFUSED
+    moment = timezone.now()
+    for _ in range(5):
+        outbox_flush(now=moment)
+        moment = Message.objects.get().next_attempt_at + timedelta(seconds=1)
+    page = client.get(detail_url(item.uuid)).content.decode()
+    assert delivery.format("retrying", "Failed, will retry") in page
+    assert "ConnectionRefusedError" in page
+    assert '<td data-label="Tries">5</td>' in page
+    outbox_flush(now=moment)  # the sixth and last try
+    page = client.get(detail_url(item.uuid)).content.decode()
+    assert delivery.format("failed", "Failed") in page
+    assert '<td data-label="Tries">6</td>' in page
+
+
+def test_it_shows_when_the_notice_was_sent(
+    personas: Personas, smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    item = submit()
+    outbox_flush()
+    assert len(smtp_server.messages) == 1
+    page = signed_in(personas.frontdesk).get(detail_url(item.uuid)).content.decode()
+    assert "New request notice, to the front desk" in page
+    assert '<span class="status status--msg-sent">Sent</span>' in page

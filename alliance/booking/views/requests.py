@@ -137,5 +137,10 @@ def request_detail(request: StaffRequest, request_uuid: UUID) -> HttpResponse:
     return render(
         request,
         "booking/request_detail.html",
-        {"consultation_request": consultation_request, "form": form, "now": timezone.now()},
+        {
+            "consultation_request": consultation_request,
+            "form": form,
+            "messages_sent": consultation_request.messages.order_by("send_after"),
+            "now": timezone.now(),
+        },
     )

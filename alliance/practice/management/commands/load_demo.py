@@ -15,6 +15,9 @@ from alliance.booking.models import (
     Appointment,
     AppointmentType,
     ConsultationRequest,
+    Message,
+    MessageKind,
+    MessageStatus,
     RequestStatus,
     WorkingHours,
 )
@@ -85,7 +88,7 @@ class Command(BaseCommand):
             token = uuid.uuid5(DEMO_NAMESPACE, request_data["key"])
             created_at = now - timedelta(hours=request_data["hours_ago"])
             minutes = request_data["first_response_after_minutes"]
-            ConsultationRequest.objects.get_or_create(
+            consultation_request, created = ConsultationRequest.objects.get_or_create(
                 submission_token=token,
                 defaults={
                     "name": request_data["name"],
@@ -101,9 +104,18 @@ class Command(BaseCommand):
                     "first_response_at": (
                         created_at + timedelta(minutes=minutes) if minutes is not None else None
                     ),
-                    "notified_at": created_at,
                 },
             )
+            if created:  # the front desk was told when it arrived
+                Message.objects.create(
+                    consultation_request=consultation_request,
+                    kind=MessageKind.REQUEST_NOTICE,
+                    status=MessageStatus.SENT,
+                    send_after=created_at,
+                    next_attempt_at=created_at,
+                    attempts=1,
+                    sent_at=created_at,
+                )
         for index, therapist in enumerate(therapists.values()):
             self._hours(therapist, index)
         self._appointments(list(therapists.values()), now)

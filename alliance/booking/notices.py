@@ -1,0 +1,93 @@
+"""The booking e-mails that are not about an appointment, sent through the outbox: the front
+desk's notice of a new consultation request, and the answer to a session asked for on the web.
+
+Each is queued (outbox.message_queue) with the row it announces, in the same transaction, and
+rendered when sent.
+"""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from alliance.accounts.models import Role, User
+from alliance.booking.availability import practice_zone
+from alliance.booking.models import ConsultationRequest, Message, PendingBooking
+from alliance.booking.outbox import templated_email
+from alliance.booking.tokens import PENDING_MINUTES, pending_booking_token_make
+from alliance.practice.models import Practice
+from alliance.scheduling.display import format_local
+
+logger = logging.getLogger(__name__)
+
+
+def request_notice_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
+    """Tell the front desk a request arrived: a link and a time, never who or why."""
+    assert message.consultation_request_id is not None  # only request notices come here
+    consultation_request = ConsultationRequest.objects.get(pk=message.consultation_request_id)
+    practice = Practice.objects.current()
+    # Read when sent, so a desk that changed meanwhile is the one told.
+    recipients = sorted(
+        set(
+            User.objects.filter(role=Role.FRONTDESK, is_active=True).values_list("email", flat=True)
+        )
+        | ({practice.email} if practice.email else set())
+    ) or list(User.objects.filter(role=Role.OWNER, is_active=True).values_list("email", flat=True))
+    if not recipients:
+        logger.warning("no one to tell about request %s", consultation_request.uuid)
+        return None
+    context = {
+        "practice": practice,
+        "received_at": consultation_request.created_at,
+        "time_zone": practice.time_zone,
+        "link": settings.SITE_URL
+        + reverse("booking:request_detail", kwargs={"request_uuid": consultation_request.uuid}),
+    }
+    return templated_email(
+        message,
+        to=recipients,
+        subject=f"New consultation request — {practice.name}",
+        template="booking/email/request_new",
+        context=context,
+    )
+
+
+def pending_booking_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
+    """Answer a session asked for on the web: the therapist's client gets a link to confirm it
+    at the address the practice has; anyone else, at the address typed, that nothing was booked.
+    """
+    assert message.pending_booking_id is not None  # only pending-booking answers come here
+    pending = PendingBooking.objects.select_related("therapist", "appointment_type", "client").get(
+        pk=message.pending_booking_id
+    )
+    practice = Practice.objects.current()
+    context: dict[str, object] = {
+        "practice": practice,
+        "pending": pending,
+        "when": format_local(pending.start, practice_zone()),
+        "minutes": PENDING_MINUTES,
+        "consultation_link": settings.SITE_URL + reverse("booking:consultation"),
+    }
+    if pending.client is not None:
+        to, template, subject = pending.client.email, "pending_confirm", "Confirm your session"
+        # Made now, so its minutes count from when it is sent.
+        context["link"] = settings.SITE_URL + reverse(
+            "booking:pending_confirm", kwargs={"token": pending_booking_token_make(pending)}
+        )
+    else:
+        to, template, subject = pending.email, "pending_unknown", "Your booking request"
+    return templated_email(
+        message,
+        to=[to],
+        subject=f"{subject} — {practice.name}",
+        template=f"booking/email/{template}",
+        context=context,
+    )
+
+
+def pending_booking_sent(message: Message) -> None:
+    assert message.pending_booking_id is not None
+    # The typed address was needed only for this e-mail.
+    PendingBooking.objects.filter(pk=message.pending_booking_id).update(email="")
