@@ -17,14 +17,14 @@ import tarfile
 import tempfile
 import tomllib
 from collections.abc import Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypedDict, cast
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 
 FORMAT = "alliance-backup"
@@ -107,12 +107,13 @@ def backup_create(*, output: Path | None = None) -> BackupSummary:
     vendor = connections["default"].vendor
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".alliance-backup-") as staging:
         database = Path(staging) / DATABASE_FILES.get(vendor, "database")
-        if vendor == "sqlite":
-            migrations, row_counts = _sqlite_snapshot(database)
-        elif vendor == "postgresql":
-            migrations, row_counts = _postgres_dump(database)
-        else:
-            raise BackupError(f"Backups support SQLite and PostgreSQL, not {vendor}.")
+        with _database_errors_explained():
+            if vendor == "sqlite":
+                migrations, row_counts = _sqlite_snapshot(database)
+            elif vendor == "postgresql":
+                migrations, row_counts = _postgres_dump(database)
+            else:
+                raise BackupError(f"Backups support SQLite and PostgreSQL, not {vendor}.")
         media = _media_copy(Path(settings.MEDIA_ROOT), Path(staging) / MEDIA)
         manifest: ManifestData = {
             "format": FORMAT,
@@ -156,7 +157,8 @@ def backup_restore(*, archive: Path, replace: bool = False) -> RestoreSummary:
             )
         to_apply = _migrations_check(manifest)
         target = _database_label()
-        tables = _target_tables()
+        with _database_errors_explained():
+            tables = _target_tables()
         media_present = media_root.is_dir() and any(media_root.iterdir())
         if (tables or media_present) and not replace:
             raise BackupError(_not_empty_message(target, tables, media_root, media_present))
@@ -395,6 +397,17 @@ def _migrations_check(manifest: ManifestData) -> int:
     return len(known - applied)
 
 
+@contextmanager
+def _database_errors_explained() -> Iterator[None]:
+    # A database that cannot be reached deserves a sentence, not a traceback.
+    try:
+        yield
+    except (DatabaseError, sqlite3.Error) as error:
+        raise BackupError(
+            f"The database {_database_label()} could not be read: {error}".strip()
+        ) from None
+
+
 def _database_label() -> str:
     settings_dict = connections["default"].settings_dict
     if connections["default"].vendor == "sqlite":
@@ -492,7 +505,7 @@ def _archive_open(archive: Path, staging: Path) -> ManifestData:
     """Unpack into staging and check everything against the manifest."""
     not_ours = f"{archive} is not an Alliance backup"
     if not archive.is_file():
-        raise BackupError(f"There is no file at {archive}.")
+        raise BackupError(f"There is no file at {archive}. Nothing was changed.")
     try:
         with tarfile.open(archive, mode="r:*") as tar:
             # The "data" filter refuses links and paths outside staging.
