@@ -307,17 +307,43 @@ def _postgres_dump(target: Path) -> tuple[list[list[str]], dict[str, int]]:
 
 
 def _postgres_restore(dump: Path, *, clean: bool) -> None:
+    with connections["default"].cursor() as cursor:
+        present = set(_column(cursor, "SELECT extname FROM pg_extension"))
     connections["default"].close()
+    # An extension the database already has is left as it is: whoever made it (for btree_gist
+    # often a superuser) owns it, and the app's role may neither drop nor recreate it.
+    listing = _pg_run("pg_restore", ["--list", str(dump)]).splitlines()
+    use_list = dump.with_suffix(".list")
+    use_list.write_text(
+        "".join(
+            f";{line}\n" if _toc_extension(line) in present else f"{line}\n" for line in listing
+        )
+    )
     # One transaction: on any error pg_restore stops and nothing it did is kept. Ownership and
-    # grants are the old server's roles, which a new server may not have.
-    arguments = ["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]
+    # grants are the old server's roles, which a new server may not have; comments only the
+    # extensions', which a database owner cannot set on one a superuser created (btree_gist).
+    arguments = [
+        "--single-transaction",
+        "--exit-on-error",
+        "--no-owner",
+        "--no-privileges",
+        "--no-comments",
+    ]
     if clean:
         arguments += ["--clean", "--if-exists"]
     name = connections["default"].settings_dict["NAME"]
-    _pg_run("pg_restore", [*arguments, f"--dbname={name}", str(dump)])
+    _pg_run("pg_restore", [*arguments, f"--use-list={use_list}", f"--dbname={name}", str(dump)])
 
 
-def _pg_run(tool: str, arguments: list[str]) -> None:
+def _toc_extension(line: str) -> str | None:
+    """The extension a line of `pg_restore --list` creates: `2; 3079 74022 EXTENSION - name`."""
+    parts = line.split()
+    if line.startswith(";") or len(parts) < 6 or parts[3] != "EXTENSION":
+        return None
+    return parts[5]
+
+
+def _pg_run(tool: str, arguments: list[str]) -> str:
     executable = shutil.which(tool)
     if executable is None:
         raise BackupError(
@@ -333,6 +359,7 @@ def _pg_run(tool: str, arguments: list[str]) -> None:
     )
     if result.returncode != 0:
         raise BackupError(f"{tool} failed: {result.stderr.strip()}")
+    return result.stdout
 
 
 # Both.

@@ -13,6 +13,7 @@ import sys
 import tarfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import psycopg
 import pytest
 from PIL import Image
 
-from tests.postgres import scratch_database
+from tests.postgres import admin_execute, scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -357,3 +358,38 @@ def test_postgresql_credentials_reach_the_tools_through_the_environment_only(
     assert [secret for _, secret in calls] == [password, password]
     assert not any(password in " ".join(argv) for argv, _ in calls)
     assert not any(password in result.stdout + result.stderr for result in outputs)
+
+
+def test_a_database_owner_who_is_not_a_superuser_can_replace_their_database(
+    tmp_path: Path,
+) -> None:
+    """As in production: a superuser made btree_gist, which the app's role does not own and may
+    neither drop nor recreate; restore --yes leaves it in place."""
+    role = f"alliance_owner_{uuid.uuid4().hex[:8]}"
+    admin_execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        with (
+            site("postgresql", tmp_path / "source") as source,
+            site("postgresql", tmp_path / "target") as target,
+        ):
+            source.manage("migrate", "-v0")
+            source.write_requests(1, "From the backup")
+            archive = tmp_path / "backup.tar.gz"
+            source.manage("backup", "--output", str(archive))
+            name = urlsplit(target.database_url).path.lstrip("/")
+            admin_execute(f'ALTER DATABASE "{name}" OWNER TO "{role}"')
+            with psycopg.connect(target.database_url, autocommit=True) as superuser:
+                superuser.execute(b"CREATE EXTENSION btree_gist")
+            parts = urlsplit(target.database_url)
+            target.database_url = urlunsplit(
+                parts._replace(netloc=parts.netloc.replace(f"{parts.username}@", f"{role}@", 1))
+            )
+            target.manage("migrate", "-v0")
+            target.write_requests(1, "Only in the target")
+
+            target.manage("restore", str(archive), "--yes")
+
+            assert request_names(target) == ["From the backup 0"]
+            target.manage("migrate", "--check")
+    finally:
+        admin_execute(f'DROP ROLE IF EXISTS "{role}"')
