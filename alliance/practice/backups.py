@@ -188,7 +188,7 @@ def backup_restore(*, archive: Path, replace: bool = False) -> RestoreSummary:
                 "again into a new, empty database."
             )
         keep_staging = True  # until the media are in place, the only copy of them is here
-        set_aside = _media_swap(staging / MEDIA, media_root, manifest["created_at"])
+        set_aside = _media_swap(staging / MEDIA, media_root)
         keep_staging = False
     except BackupError:
         raise
@@ -221,12 +221,9 @@ def manifest_describe(manifest: ManifestData) -> str:
 
 
 def pg_environment(settings_dict: dict[str, Any]) -> dict[str, str]:
-    """The environment for pg_dump and pg_restore: libpq's variables from Django's settings."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("PG") or key in ("PGPASSFILE", "PGSERVICEFILE")
-    }
+    """The environment for pg_dump and pg_restore: libpq's variables from Django's settings,
+    over what the process has (which Django's own connection uses too, e.g. PGSSLMODE)."""
+    env = dict(os.environ)
     for setting, variable in PG_ENVIRONMENT.items():
         if settings_dict.get(setting):
             env[variable] = str(settings_dict[setting])
@@ -486,7 +483,7 @@ def _media_copy(media_root: Path, target: Path) -> dict[str, str]:
     return checksums
 
 
-def _media_swap(restored: Path, media_root: Path, created_at: str) -> Path | None:
+def _media_swap(restored: Path, media_root: Path) -> Path | None:
     set_aside = None
     if media_root.is_dir() and any(media_root.iterdir()):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -541,7 +538,11 @@ def _archive_open(archive: Path, staging: Path) -> ManifestData:
         raise BackupError(f"{not_ours}, or it is damaged: {error}. Nothing was changed.") from None
     try:
         manifest = cast(ManifestData, json.loads((staging / MANIFEST).read_text()))
-        ours = manifest["format"] == FORMAT
+        ours = (
+            manifest["format"] == FORMAT
+            and isinstance(manifest["format_version"], int)
+            and set(ManifestData.__annotations__) <= set(manifest)
+        )
     except (OSError, ValueError, KeyError, TypeError):
         ours = False
     if not ours:
