@@ -198,10 +198,13 @@ def test_a_backup_under_live_writes_restores_every_row_committed_before_it_began
     restore = target.manage("restore", str(archive))
     assert "every row count checked" in restore.stdout
     target.manage("migrate", "--check")
-    restored = {row[0] for row in target.query("SELECT id FROM booking_consultationrequest")}
+    restored = {
+        int(str(row[0])) for row in target.query("SELECT id FROM booking_consultationrequest")
+    }
     committed_before = {pk for pk, at in commits if at < began}
     assert committed_before <= restored
-    assert restored <= {pk for pk, _ in commits}
+    # One writer, one commit after another: a consistent snapshot is every commit up to one.
+    assert restored == {pk for pk, _ in commits if pk <= max(restored)}
     assert target.query("SELECT token_hash FROM accounts_apitoken") == [(token_hash,)]
     assert (target.media_root / "therapists" / "portrait.jpg").read_bytes() == photo
 
@@ -271,9 +274,12 @@ def rewrite(archive: Path, output: Path, change: str) -> None:
             content = data.read() if data else b""
             if change == "database" and member.name.startswith("database."):
                 content = content[:-100] + bytes(100)
-            if change == "migration" and member.name == "manifest.json":
+            if change != "database" and member.name == "manifest.json":
                 manifest = json.loads(content)
-                manifest["migrations"].append(["booking", "9999_from_the_future"])
+                if change == "migration":
+                    manifest["migrations"].append(["booking", "9999_from_the_future"])
+                else:
+                    manifest["database_vendor"] = change
                 content = json.dumps(manifest).encode()
             member.size = len(content)
             copy.addfile(member, io.BytesIO(content) if member.isfile() else None)
@@ -292,9 +298,13 @@ def test_restore_refuses_a_damaged_foreign_or_newer_file_and_changes_nothing(
     damaged, newer = tmp_path / "damaged.tar.gz", tmp_path / "newer.tar.gz"
     rewrite(archive, damaged, "database")
     rewrite(archive, newer, "migration")
-    database_file = (
-        "database.sqlite3" if source.database_url.startswith("sqlite") else "database.pgdump"
-    )
+    sqlite = source.database_url.startswith("sqlite")
+    other_vendor = tmp_path / "other.tar.gz"
+    rewrite(archive, other_vendor, "postgresql" if sqlite else "sqlite")
+    database_file = "database.sqlite3" if sqlite else "database.pgdump"
+    vendors = "a PostgreSQL database, but DATABASE_URL names a SQLite one"
+    if not sqlite:
+        vendors = "a SQLite database, but DATABASE_URL names a PostgreSQL one"
 
     for path, message in [
         (tmp_path / "missing.tar.gz", f"There is no file at {tmp_path / 'missing.tar.gz'}."),
@@ -302,6 +312,7 @@ def test_restore_refuses_a_damaged_foreign_or_newer_file_and_changes_nothing(
         (foreign, f"{foreign} is not an Alliance backup (it has no Alliance manifest)"),
         (damaged, f"{damaged} is damaged: {database_file} does not match its manifest"),
         (newer, "this code does not know its migrations booking.9999_from_the_future"),
+        (other_vendor, f"{other_vendor} is a backup of {vendors}"),
     ]:
         refused = target.manage("restore", str(path), check=False)
         assert refused.returncode == 1
