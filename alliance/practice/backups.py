@@ -247,7 +247,7 @@ def _sqlite_snapshot(target: Path) -> tuple[list[list[str]], dict[str, int]]:
         closing(sqlite3.connect(source, timeout=20)) as live,
         closing(sqlite3.connect(target)) as copy,
     ):
-        live.backup(copy)
+        live.backup(copy, pages=-1)
         # One self-contained file: no -wal beside it when it is opened again.
         copy.execute("PRAGMA journal_mode=DELETE")
     return _sqlite_inventory(target)
@@ -276,7 +276,7 @@ def _sqlite_restore(snapshot: Path, target: Path) -> None:
         closing(sqlite3.connect(target, timeout=20)) as live,
     ):
         try:
-            source.backup(live)
+            source.backup(live, pages=-1)
         except sqlite3.Error as error:
             raise BackupError(
                 f"SQLite could not write {target} ({error}). Stop Alliance's web server "
