@@ -18,6 +18,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The placeholder is public; alliance.E001 refuses to run with it when DEBUG is off.
 PLACEHOLDER_SECRET_KEY = "alliance-insecure-placeholder-key-for-local-use-only"  # noqa: S105
 SECRET_KEY = env_secret("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
+# Old keys, still accepted but never used to sign, while a new SECRET_KEY takes over: links
+# already e-mailed and sessions keep working (docs/operations.md, "Rotating the secret key").
+# Separated by spaces or new lines; SECRET_KEY_FALLBACKS_FILE reads them from a file.
+SECRET_KEY_FALLBACKS = env_secret("SECRET_KEY_FALLBACKS", "").split()
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 

@@ -19,7 +19,7 @@ PRODUCTION = {
 
 def run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     # A clean environment: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process.
-    unwanted = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+    unwanted = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "SECRET_KEY_FALLBACKS"}
     clean = {key: value for key, value in os.environ.items() if key not in unwanted}
     clean.update(env, DATA_DIR=str(tmp_path))
     return subprocess.run(
@@ -62,3 +62,20 @@ def test_a_bad_value_stops_start_up_with_its_name(tmp_path: Path) -> None:
 def test_the_placeholder_is_fine_for_local_debugging(tmp_path: Path) -> None:
     result = run(["manage.py", "check"], {"DEBUG": "true"}, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_link_signed_with_the_old_secret_works_while_it_is_a_fallback(tmp_path: Path) -> None:
+    """Rotating the secret key (operations.md): links already e-mailed keep working while the
+    old key is in SECRET_KEY_FALLBACKS, and stop once it is removed."""
+    old, new = "old-" + "o" * 50, "new-" + "n" * 50
+    sign = "from django.core import signing; print(signing.dumps('link', salt='s'))"
+    token = run(
+        ["manage.py", "shell", "-v0", "-c", sign], {"SECRET_KEY": old}, tmp_path
+    ).stdout.strip()
+    read = f"from django.core import signing; print(signing.loads({token!r}, salt='s'))"
+    rotated = {"SECRET_KEY": new, "SECRET_KEY_FALLBACKS": f"other-{'x' * 50} {old}"}
+    assert (
+        run(["manage.py", "shell", "-v0", "-c", read], rotated, tmp_path).stdout.strip() == "link"
+    )
+    dropped = run(["manage.py", "shell", "-c", read], {"SECRET_KEY": new}, tmp_path)
+    assert "BadSignature" in dropped.stderr
