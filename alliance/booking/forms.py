@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import QuerySet
 
+from alliance.accounts.forms import CalendarDateField
 from alliance.booking.models import (
     AppointmentFormat,
     AppointmentStatus,
@@ -168,7 +169,7 @@ def local_datetime(day: date, moment: time, zone: ZoneInfo) -> datetime:
 class LocalStartForm(forms.Form):
     """A date and a wall-clock start in the practice's zone, cleaned into `start` (aware)."""
 
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = CalendarDateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
@@ -242,7 +243,7 @@ class AppointmentMarkForm(forms.Form):
 
 
 class AppointmentMoveForm(LocalStartForm):
-    day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = CalendarDateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="New start", widget=forms.TimeInput(attrs={"type": "time"}))
 
 
@@ -283,8 +284,8 @@ class WorkingHoursForm(forms.ModelForm["WorkingHours"]):
 
 
 class TimeOffForm(forms.Form):
-    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(
+    first_day = CalendarDateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = CalendarDateField(
         label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(label="Note for staff (optional)", required=False, max_length=120)

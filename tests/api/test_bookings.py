@@ -11,33 +11,13 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from alliance.booking.models import Appointment, AppointmentStatus, WorkingHours
 from alliance.care.models import Client as ClientRecord
 from alliance.practice.models import Therapist
-from tests.api.helpers import locations, post
+from tests.api.helpers import booking, locations, post
 from tests.booking.fixtures import (
-    bookable_therapist,
-    consultation_type,
     local,
     session_type,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def therapist() -> Therapist:
-    consultation_type()
-    return bookable_therapist()
-
-
-def booking(therapist: Therapist, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "therapist_id": therapist.pk,
-        "type": "consultation",
-        "start": local(3, 10).isoformat(),
-        "name": "Riley Visitor",
-        "email": "riley@example.com",
-    }
-    body.update(overrides)
-    return body
 
 
 def test_it_books_a_free_time(therapist: Therapist) -> None:

@@ -1,0 +1,44 @@
+"""Input no program should send still gets a clear 4xx: too big (413), not JSON (415), text that
+cannot be stored or a time that cannot be (422)."""
+
+import pytest
+
+from alliance.booking.models import Appointment
+from alliance.practice.models import Therapist
+from tests.api.helpers import booking, get, locations, post
+
+pytestmark = pytest.mark.django_db
+
+
+YEARS = "between the years 1900 and 2200"
+OFFSET = "between -14:00 and +14:00"
+
+
+@pytest.mark.parametrize(
+    ("start", "reason"),
+    [
+        ("9999-12-31T23:59:59+00:00", YEARS),
+        ("0001-01-01T00:00:00-05:00", YEARS),
+        ("1899-12-31T23:00:00+00:00", YEARS),
+        ("2200-12-31T23:00:00-05:00", YEARS),  # 2201 in UTC
+        ("2030-03-10T10:00:00+23:59", OFFSET),
+        ("2030-03-10T10:00:00-14:01", OFFSET),
+    ],
+)
+def test_a_start_no_calendar_could_hold_is_refused(
+    therapist: Therapist, start: str, reason: str
+) -> None:
+    response = post("/bookings", booking(therapist, start=start))
+    assert locations(response) == [["body", "payload", "start"]]
+    assert reason in response.json()["detail"][0]["msg"]
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01", "0001-01-02"), ("2300-01-01", "2300-01-02"), ("2030-01-01", "9999-12-31")],
+)
+def test_days_outside_the_calendar_are_refused(therapist: Therapist, start: str, end: str) -> None:
+    response = get(f"/therapists/{therapist.pk}/slots", start=start, end=end)
+    assert response.status_code == 422
+    assert YEARS in response.json()["detail"][0]["msg"]
