@@ -15,6 +15,7 @@ from pydantic import AfterValidator, AwareDatetime
 
 from alliance.booking.forms import PHONE_CHARACTERS
 from alliance.lib.moments import day_checked, moment_checked
+from alliance.lib.text import UNSTORABLE, text_storable
 
 # The largest id a database row can have; a bigger number cannot name a therapist.
 MAX_ID = 2**63 - 1
@@ -24,9 +25,12 @@ AcceptingNewClients = Literal["yes", "waitlist", "no"]
 
 
 def clean_with(field: forms.Field) -> AfterValidator:
-    """Validate with a Django form field, so the API and the booking page agree."""
+    """Validate with a Django form field, so the API and the booking page agree, refusing text
+    no database can store as the pages do (alliance.accounts.forms.StorableText)."""
 
     def clean(value: str) -> str:
+        if not text_storable(value):
+            raise ValueError(UNSTORABLE)
         try:
             cleaned: str = field.clean(value)
         except DjangoValidationError as error:

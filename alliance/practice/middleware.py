@@ -8,8 +8,23 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from alliance.accounts.forms import storable_lists
 from alliance.accounts.models import STAFF_ROLES
 from alliance.practice.models import Practice
+
+
+def storable_query(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A query string read in a charset the request declares (UTF-7, UTF-16) can hold text no
+    database can store (alliance.lib.text); shown as U+FFFD, a lookup by it finds nothing
+    instead of failing. Forms sent in the body name the field instead (StorableText)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        request.GET, _ = storable_lists(request.GET)
+        return get_response(request)
+
+    return middleware
 
 
 def practice_timezone(

@@ -1,13 +1,27 @@
 """Input no program should send still gets a clear 4xx: too big (413), not JSON (415), text that
 cannot be stored or a time that cannot be (422)."""
 
+import json
+
 import pytest
 
+from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment
+from alliance.care.models import Client as ClientRecord
 from alliance.practice.models import Therapist
 from tests.api.helpers import booking, get, locations, post
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
+
+
+def test_a_lone_surrogate_is_refused_naming_the_field(therapist: Therapist) -> None:
+    # JSON may escape half of a UTF-16 pair, which no database can store.
+    body = json.dumps(booking(therapist, name="Riley HALF")).replace("HALF", "\\ud800")
+    response = post("/bookings", body)
+    assert locations(response) == [["body", "payload", "name"]]
+    assert "cannot be stored" in response.json()["detail"][0]["msg"]
+    assert not ClientRecord.objects.exists()
 
 
 YEARS = "between the years 1900 and 2200"
@@ -42,3 +56,15 @@ def test_days_outside_the_calendar_are_refused(therapist: Therapist, start: str,
     response = get(f"/therapists/{therapist.pk}/slots", start=start, end=end)
     assert response.status_code == 422
     assert YEARS in response.json()["detail"][0]["msg"]
+
+
+def test_a_staff_program_is_told_which_field_cannot_be_stored(personas: Personas) -> None:
+    token = api_token_create(user=personas.owner)
+    body = json.dumps({"name": "Casey HALF", "therapist_id": personas.tara.pk})
+    response = post(
+        "/clients",
+        body.replace("HALF", "\\udfff"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert locations(response) == [["body", "payload", "name"]]
+    assert not ClientRecord.objects.exists()

@@ -1,20 +1,28 @@
 """What no browser sends, the pages still answer with a clear refusal, never a 500."""
 
+import uuid
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from alliance.booking.models import Appointment, TimeOff
+from alliance.booking.models import Appointment, ConsultationRequest, TimeOff, WaitlistEntry
 from alliance.booking.tokens import manage_token_make
 from tests.booking.fixtures import bookable_therapist, consultation_type, local
 from tests.booking.test_booking_pages import booked
 from tests.conftest import Personas, signed_in
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
 pytestmark = pytest.mark.django_db
 
 CONFIRM = reverse("booking:confirm", args=["bo-bookable"])
+SLOTS = reverse("booking:slots", args=["bo-bookable"])
+SCHEDULE = reverse("booking:schedule")
+UNSTORABLE = "This has a character that cannot be stored"
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +31,77 @@ def _bookable() -> None:
     consultation_type()
 
 
+def utf7_post(client: Client, url: str, fields: dict[str, str]) -> "Response":
+    # A form declared as UTF-7, in which "+2AA-" is half of a UTF-16 pair: the one way a lone
+    # surrogate reaches a form's fields (Django reads urlencoded forms as UTF-8, which cannot
+    # carry one, and browsers send UTF-8).
+    parts = [
+        f'--B\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+        for key, value in fields.items()
+    ]
+    body = ("".join(parts) + "--B--\r\n").encode("ascii")
+    # generic(), unlike post(), sends the bytes as they are.
+    return client.generic(
+        "POST", url, body, content_type="multipart/form-data; boundary=B; charset=utf-7"
+    )
+
+
 def confirm_url(start: str) -> str:
     return f"{CONFIRM}?type=consultation&start={quote(start)}"
+
+
+def public_form(name: str) -> tuple[str, dict[str, str]]:
+    """A public form's address and its fields, with half a surrogate pair in the name."""
+    token = {"submission_token": str(uuid.uuid4())}
+    person = {"name": "Sam +2AA-", "email": "sam@example.com", "consent": "on"}
+    if name == "consultation":
+        return reverse("booking:consultation"), token | person | {"preferred_contact": "email"}
+    if name == "waitlist":
+        return reverse("booking:waitlist_join", args=["bo-bookable"]), token | person
+    # New York's offsets are negative: no "+" in the address for UTF-7 to read differently.
+    key = {"idempotency_key": str(uuid.uuid4()), "format": "telehealth"}
+    return confirm_url(local(3, 10).isoformat()), key | person
+
+
+@pytest.mark.parametrize("name", ["consultation", "booking", "waitlist"])
+def test_a_public_form_with_unstorable_text_comes_back_with_the_field_named(name: str) -> None:
+    url, fields = public_form(name)
+    response = utf7_post(Client(), url, fields)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert UNSTORABLE in page
+    assert 'value="Sam \ufffd"' in page
+    assert response.context["form"].errors.keys() == {"name"}
+    assert not ConsultationRequest.objects.exists()
+    assert not Appointment.objects.exists()
+    assert not WaitlistEntry.objects.exists()
+
+
+def test_a_staff_form_with_unstorable_text_names_the_field(personas: Personas) -> None:
+    url = reverse("booking:availability", args=[personas.tara.slug])
+    day = local(3, 10).date().isoformat()
+    fields = {"action": "add_time_off", "first_day": day, "last_day": day, "note": "Away +3AA-"}
+    response = utf7_post(signed_in(personas.therapist), url, fields)
+    assert response.context["time_off_form"].errors.keys() == {"note"}
+    assert 'value="Away \ufffd"' in response.content.decode()
+    assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"{SLOTS}?type=%2B2AA-", 404),
+        (f"{CONFIRM}?type=%2B2AA-&start=2030-01-01T10:00:00-05:00", 404),
+        (f"{SCHEDULE}?therapist=%2B2AA-", 200),
+    ],
+)
+def test_a_query_read_as_utf7_finds_nothing_instead_of_failing(
+    personas: Personas, path: str, status: int
+) -> None:
+    # A body declared as UTF-7 has Django read the query string as UTF-7 too.
+    staff = signed_in(personas.owner)
+    response = staff.generic("GET", path, "x", content_type="text/plain; charset=utf-7")
+    assert response.status_code == status
 
 
 @pytest.mark.parametrize(
@@ -47,13 +124,13 @@ def test_a_time_no_calendar_holds_is_refused_on_the_confirm_page(
     page = response.content.decode()
     assert "We cannot book that time" in page
     assert reason in page
-    assert reverse("booking:slots", args=["bo-bookable"]) in page
+    assert SLOTS in page
     assert not Appointment.objects.exists()
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2201-01-01"])
 def test_the_schedule_on_a_day_no_calendar_holds_shows_today(personas: Personas, day: str) -> None:
-    response = signed_in(personas.therapist).get(reverse("booking:schedule"), {"date": day})
+    response = signed_in(personas.therapist).get(SCHEDULE, {"date": day})
     assert response.status_code == 200
 
 
