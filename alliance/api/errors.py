@@ -5,11 +5,13 @@ import logging
 import math
 from functools import partial
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import Throttled, ValidationError
 
+from alliance.accounts.views import body_limit
 from alliance.api.schemas import field_error
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,11 @@ def _throttled(request: HttpRequest, exc: Throttled, api: NinjaAPI) -> HttpRespo
     when = "a minute" if minutes <= 1 else f"{minutes} minutes"
     message = f"Too many bookings from this address; try again in {when}."
     return api.create_response(request, {"detail": message}, status=429)
+
+
+def _too_large(request: HttpRequest, exc: RequestDataTooBig, api: NinjaAPI) -> HttpResponse:
+    message = f"The request is too large: send at most {body_limit()}."
+    return api.create_response(request, {"detail": message}, status=413)
 
 
 def _invalid_model(request: HttpRequest, exc: DjangoValidationError, api: NinjaAPI) -> HttpResponse:
@@ -47,8 +54,9 @@ def _unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResp
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    """On top of ninja's own: 400 for a body that is not JSON, 422 for invalid input, and
-    HttpError's status with its message."""
+    """On top of ninja's own: 400 for a body that is not JSON, 413 for one too large to read,
+    422 for invalid input, and HttpError's status with its message."""
     api.add_exception_handler(Throttled, partial(_throttled, api=api))
+    api.add_exception_handler(RequestDataTooBig, partial(_too_large, api=api))
     api.add_exception_handler(DjangoValidationError, partial(_invalid_model, api=api))
     api.add_exception_handler(Exception, partial(_unexpected, api=api))

@@ -15,6 +15,14 @@ from tests.conftest import Personas
 pytestmark = pytest.mark.django_db
 
 
+def test_a_ten_megabyte_body_is_too_large(therapist: Therapist) -> None:
+    huge = booking(therapist, name="R" * 10_000_000)
+    response = post("/bookings", huge)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request is too large: send at most 5 MB."}
+    assert not Appointment.objects.exists()
+
+
 def test_a_lone_surrogate_is_refused_naming_the_field(therapist: Therapist) -> None:
     # JSON may escape half of a UTF-16 pair, which no database can store.
     body = json.dumps(booking(therapist, name="Riley HALF")).replace("HALF", "\\ud800")

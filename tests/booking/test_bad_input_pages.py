@@ -186,3 +186,19 @@ def test_a_time_no_calendar_holds_is_refused_when_rescheduling() -> None:
     )
     appointment.refresh_from_db()
     assert appointment.start == local(3, 10)
+
+
+@pytest.mark.parametrize("csrf_checked", [False, True])
+def test_a_form_too_large_to_read_is_refused_with_a_page(csrf_checked: bool) -> None:
+    # Checked, the CSRF middleware is the first to read the form; unchecked, the view.
+    browser = Client(enforce_csrf_checks=csrf_checked)
+    url = reverse("booking:consultation")
+    token = browser.get(url).context["csrf_token"]
+    response = browser.post(
+        url, {"csrfmiddlewaretoken": token, "name": "S" * 6_000_000, "consent": "on"}
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "That was too much to send" in page
+    assert "at most 5 MB" in page
+    assert not ConsultationRequest.objects.exists()
