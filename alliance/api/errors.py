@@ -3,11 +3,13 @@ problems each naming where it is (`loc`), in the shape ninja gives its own valid
 
 import logging
 import math
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import Throttled, ValidationError
 
@@ -15,6 +17,8 @@ from alliance.accounts.views import body_limit
 from alliance.api.schemas import field_error
 
 logger = logging.getLogger(__name__)
+
+NOT_JSON = "Send the body as JSON, with Content-Type: application/json."
 
 
 def invalid(location: tuple[str, ...], message: str) -> ValidationError:
@@ -51,6 +55,28 @@ def _unexpected(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResp
     return api.create_response(
         request, {"detail": "Something went wrong on our side. Please try again."}, status=500
     )
+
+
+def _declares_json(request: HttpRequest) -> bool:
+    charset = (request.content_params or {}).get("charset", "utf-8").lower()
+    return request.content_type == "application/json" and charset == "utf-8"
+
+
+def json_bodies_only(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """415 for a body not declared as JSON, before anything reads it.
+
+    A page on another site may send text/plain, a form's types or multipart to any address
+    without asking first (a CORS "simple" request), and ninja would read JSON from any of them;
+    only application/json needs the browser's permission, which this API never gives.
+    """
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH") and not _declares_json(request):
+            return JsonResponse({"detail": NOT_JSON}, status=415)
+        return run(request, *args, **kwargs)
+
+    return checked
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

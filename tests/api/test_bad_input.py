@@ -4,12 +4,13 @@ cannot be stored or a time that cannot be (422)."""
 import json
 
 import pytest
+from django.test import Client
 
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment
 from alliance.care.models import Client as ClientRecord
 from alliance.practice.models import Therapist
-from tests.api.helpers import booking, get, locations, post
+from tests.api.helpers import API, booking, get, locations, post
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,45 @@ def test_a_ten_megabyte_body_is_too_large(therapist: Therapist) -> None:
     assert response.status_code == 413
     assert response.json() == {"detail": "The request is too large: send at most 5 MB."}
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+        "application/jsonp",
+        "",
+    ],
+)
+def test_a_body_that_is_not_declared_json_is_refused(
+    therapist: Therapist, content_type: str
+) -> None:
+    # What a page on another site can send without asking first (a "simple" request).
+    response = Client().post(
+        f"{API}/bookings",
+        json.dumps(booking(therapist)),
+        content_type=content_type,
+    )
+    assert response.status_code == 415
+    assert response.json() == {
+        "detail": "Send the body as JSON, with Content-Type: application/json."
+    }
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_json_with_or_without_a_charset_is_accepted(
+    therapist: Therapist, content_type: str
+) -> None:
+    body = json.dumps(booking(therapist))
+    response = Client().post(f"{API}/bookings", body, content_type=content_type)
+    assert response.status_code == 201, response.content
 
 
 def test_a_lone_surrogate_is_refused_naming_the_field(therapist: Therapist) -> None:
@@ -75,4 +115,16 @@ def test_a_staff_program_is_told_which_field_cannot_be_stored(personas: Personas
         headers={"Authorization": f"Bearer {token}"},
     )
     assert locations(response) == [["body", "payload", "name"]]
+    assert not ClientRecord.objects.exists()
+
+
+def test_a_staff_program_sends_json_too(personas: Personas) -> None:
+    token = api_token_create(user=personas.owner)
+    response = Client().post(
+        f"{API}/clients",
+        json.dumps({"name": "Casey Client", "therapist_id": personas.tara.pk}),
+        content_type="text/plain",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 415
     assert not ClientRecord.objects.exists()

@@ -55,7 +55,8 @@ def test_bookings_never_fail_on_hostile_json(therapist: Therapist, body: Any) ->
 )
 @given(st.binary(max_size=200))
 def test_bookings_never_fail_on_hostile_bytes(therapist: Therapist, body: bytes) -> None:
-    assert post("/bookings", body).status_code in (400, 422)
+    # Django's test client leaves out the Content-Type of an empty body: not declared JSON.
+    assert post("/bookings", body).status_code in ((400, 422) if body else (415,))
 
 
 hostile_text = st.text(max_size=30) | st.sampled_from(["\x00", "-1", "2026-02-30", "9" * 400])
