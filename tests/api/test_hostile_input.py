@@ -51,7 +51,9 @@ def therapist(settings: Settings) -> Therapist:
 )
 @given(bodies)
 def test_bookings_never_fail_on_hostile_json(therapist: Therapist, body: Any) -> None:
-    response = post("/bookings", body)
+    # A bare string goes as it is, not as JSON: the bytes UTF-8 would give a lone surrogate.
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    response = post("/bookings", raw)
     assert response.status_code in (201, 400, 409, 415, 422), response.content
     # Django's test client sends an empty body (from None, "", 0) without a Content-Type.
     assert response.status_code != 415 or "CONTENT_TYPE" not in response.request
