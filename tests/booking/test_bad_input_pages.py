@@ -70,6 +70,18 @@ def test_a_staff_form_with_unstorable_text_names_the_field(personas: Personas) -
 
 
 @pytest.mark.parametrize(
+    "name", ["account_login", "account_reset_password", "admin:login", "account_logout"]
+)
+def test_forms_that_are_not_ours_show_unstorable_text_back_instead_of_failing(
+    personas: Personas, name: str
+) -> None:
+    fields = {"login": "olivia\ud800@example.com", "password": "x\udc00", "username": "\ud800"}
+    response = utf7_form_post(Client(), reverse(name), fields | {"email": fields["login"]})
+    assert response.status_code in (200, 302)
+    assert "\ufffd" in response.content.decode() or response.status_code == 302
+
+
+@pytest.mark.parametrize(
     ("path", "status"),
     [
         (f"{SLOTS}?type=%2B2AA-", 404),
