@@ -5,6 +5,7 @@ from alliance.accounts.admin_site import restrict_admin_to_owner
 from alliance.api.api import api
 
 restrict_admin_to_owner(admin.site)
+handler400 = "alliance.accounts.views.bad_request"
 
 # A database that cannot answer gets 503 and Retry-After, not 500 (accounts/unavailable.py).
 handler500 = "alliance.accounts.unavailable.server_error"

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from alliance.accounts.access import StaffRequest, role_required
 from alliance.accounts.audit import AuditFilter, audit_client_names, audit_record, audit_records
+from alliance.accounts.forms import CalendarDateField
 from alliance.accounts.models import STAFF_ROLES, Actor, AuditRecord, Role, User
 
 PER_PAGE = 50
@@ -32,10 +33,10 @@ class AuditFilterForm(forms.Form):
         label="Client id",
         help_text="The UUID at the end of the client page's address.",
     )
-    since = forms.DateField(
+    since = CalendarDateField(
         required=False, label="From (UTC day)", widget=forms.DateInput({"type": "date"})
     )
-    until = forms.DateField(
+    until = CalendarDateField(
         required=False, label="To (UTC day)", widget=forms.DateInput({"type": "date"})
     )
 

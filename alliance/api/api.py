@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 
 from alliance.api import clinical, directory, fhir
 from alliance.api.auth import install_auth_error_handler
-from alliance.api.errors import install_error_handlers
+from alliance.api.errors import install_error_handlers, json_bodies_only
 
 api = NinjaAPI(
     title="Alliance",
@@ -18,7 +18,10 @@ api = NinjaAPI(
         "The practice's directory, free times and booking, open to anyone; and, for staff with a "
         "token from `manage.py createapitoken` sent as `Authorization: Bearer <token>`, "
         "instruments, clients, their responses and outcomes, and FHIR R4 exports. "
-        "Times are ISO 8601 with a UTC offset; "
+        "Bodies are JSON sent as `Content-Type: application/json` (anything else: 415) of at "
+        "most 5 MB (413). "
+        "Times are ISO 8601 with a UTC offset between -14:00 and +14:00, in the years 1900 to "
+        "2200; "
         "`timezone` names the practice's IANA zone, in which weekly hours and dates are given. "
         "Errors are JSON: `{detail: message}`, or for invalid input `{detail: [{loc, msg, type}]}`"
         ' where `loc` names the field, e.g. `["query", "type"]`.'
@@ -26,6 +29,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+api.add_decorator(json_bodies_only, mode="view")
 install_auth_error_handler(api)
 api.add_router("", directory.router)
 api.add_router("", clinical.router)

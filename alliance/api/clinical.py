@@ -33,6 +33,7 @@ from alliance.api.clinical_schemas import (
     SignalOut,
 )
 from alliance.api.errors import invalid
+from alliance.api.idempotency import idempotency_caller, idempotency_scoped
 from alliance.api.schemas import DetailOut, ValidationErrorOut, field_error
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
@@ -54,7 +55,7 @@ router = Router(auth=StaffToken(), tags=["clinical"])
 
 # Devices' clocks drift; a completion time this far ahead is taken as now-ish, not refused.
 CLOCK_SKEW = timedelta(minutes=5)
-# Response.idempotency_key holds 100 characters: "api:", the user's id, ":" and the caller's key.
+# Stored hashed (alliance.api.idempotency), so any length fits; this much has always been taken.
 MAX_IDEMPOTENCY_KEY = 64
 WHERE = ("body", "payload")
 
@@ -190,7 +191,8 @@ def response_create(
             alias="Idempotency-Key",
             min_length=1,
             max_length=MAX_IDEMPOTENCY_KEY,
-            description="Send the same key when retrying: the retry returns the first result.",
+            description="Send the same key and body when retrying: the retry returns the first "
+            "result. The same key with another body is refused (422).",
         ),
     ] = None,
 ) -> Status[ResponseOut | ExistingOut]:
@@ -204,7 +206,16 @@ def response_create(
     """
     user = clinician_user(request)
     client = _client_or_404(user, client_id)
-    key = f"api:{user.pk}:{idempotency_key}" if idempotency_key else None
+    key = (
+        idempotency_scoped(
+            request,
+            key=idempotency_key,
+            caller=idempotency_caller(request, user),
+            stored=Response.objects.all(),
+        )
+        if idempotency_key
+        else None
+    )
     if key:
         earlier = Response.objects.filter(idempotency_key=key).select_related("session").first()
         if earlier is not None:

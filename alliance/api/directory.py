@@ -16,7 +16,9 @@ from ninja.errors import HttpError
 from ninja.params import HeaderEx
 from ninja.throttling import BaseThrottle
 
+from alliance.api.auth import StaffToken
 from alliance.api.errors import invalid
+from alliance.api.idempotency import idempotency_caller, idempotency_scoped
 from alliance.api.schemas import (
     MAX_ID,
     AcceptingNewClients,
@@ -39,18 +41,19 @@ from alliance.booking.appointments import (
     appointment_book_for_visitor,
 )
 from alliance.booking.availability import practice_zone, slot_offered, therapist_slots
-from alliance.booking.models import AppointmentType, TimeOff
+from alliance.booking.models import Appointment, AppointmentType, TimeOff
 from alliance.practice.models import Accepting, Therapist
 
 # The longest stretch /slots answers for at once, first and last day included.
 MAX_SLOT_DAYS = 62
-# Appointment.idempotency_key holds 80 characters, "api:" and the caller's key.
-IDEMPOTENCY_PREFIX = "api:"
-MAX_IDEMPOTENCY_KEY = 80 - len(IDEMPOTENCY_PREFIX)
+# Stored hashed (alliance.api.idempotency), so any length fits; this much has always been taken.
+MAX_IDEMPOTENCY_KEY = 76
 
 
 router = Router()
 booking_rate_limit: list[BaseThrottle] = [BookingRateLimit()]
+# Anyone may book; a staff program's token, when sent, says who the caller is.
+staff_token = StaffToken()
 
 
 def _listed_therapist(therapist_id: int) -> Therapist | None:
@@ -199,7 +202,9 @@ def booking_create(
             alias="Idempotency-Key",
             min_length=1,
             max_length=MAX_IDEMPOTENCY_KEY,
-            description="Send the same key when retrying: the retry returns the first booking.",
+            description="Send the same key and body when retrying: the retry returns the first "
+            "booking. The key is yours alone (your token, else your address); the same key "
+            "with another body is refused (422).",
         ),
     ] = None,
 ) -> Status[BookingOut | TakenOut]:
@@ -211,6 +216,16 @@ def booking_create(
     time that was never offered. 429: too many bookings from one address (BOOKING_RATE_LIMIT).
     """
     where = ("body", "payload")
+    key = (
+        idempotency_scoped(
+            request,
+            key=idempotency_key,
+            caller=idempotency_caller(request, staff_token(request)),
+            stored=Appointment.objects.all(),
+        )
+        if idempotency_key
+        else f"api:{uuid.uuid4()}"
+    )
     therapist = _listed_therapist(payload.therapist_id)
     if therapist is None:
         raise invalid((*where, "therapist_id"), "There is no listed therapist with this id.")
@@ -239,7 +254,7 @@ def booking_create(
             phone=payload.phone,
             start=payload.start,
             format=format,
-            idempotency_key=IDEMPOTENCY_PREFIX + (idempotency_key or str(uuid.uuid4())),
+            idempotency_key=key,
         )
     except SlotTaken as taken:
         return Status(

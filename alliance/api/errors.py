@@ -3,18 +3,24 @@ problems each naming where it is (`loc`), in the shape ninja gives its own valid
 
 import logging
 import math
-from functools import partial
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import Throttled, ValidationError
 
 from alliance.accounts.unavailable import is_database_fault, unavailable_response
+from alliance.accounts.views import body_limit
 from alliance.api.schemas import field_error
 
 logger = logging.getLogger(__name__)
+
+NOT_JSON = "Send the body as JSON, with Content-Type: application/json."
 
 
 def invalid(location: tuple[str, ...], message: str) -> ValidationError:
@@ -27,6 +33,11 @@ def _throttled(request: HttpRequest, exc: Throttled, api: NinjaAPI) -> HttpRespo
     when = "a minute" if minutes <= 1 else f"{minutes} minutes"
     message = f"Too many bookings from this address; try again in {when}."
     return api.create_response(request, {"detail": message}, status=429)
+
+
+def _too_large(request: HttpRequest, exc: RequestDataTooBig, api: NinjaAPI) -> HttpResponse:
+    message = f"The request is too large: send at most {body_limit()}."
+    return api.create_response(request, {"detail": message}, status=413)
 
 
 def _invalid_model(request: HttpRequest, exc: DjangoValidationError, api: NinjaAPI) -> HttpResponse:
@@ -55,10 +66,33 @@ def _database_fault(request: HttpRequest, exc: Exception, api: NinjaAPI) -> Http
     return unavailable_response(request)
 
 
+def _declares_json(request: HttpRequest) -> bool:
+    charset = (request.content_params or {}).get("charset", "utf-8").lower()
+    return request.content_type == "application/json" and charset == "utf-8"
+
+
+def json_bodies_only(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """415 for a body not declared as JSON, before anything reads it.
+
+    A page on another site may send text/plain, a form's types or multipart to any address
+    without asking first (a CORS "simple" request), and ninja would read JSON from any of them;
+    only application/json needs the browser's permission, which this API never gives.
+    """
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in ("POST", "PUT", "PATCH") and not _declares_json(request):
+            return JsonResponse({"detail": NOT_JSON}, status=415)
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
-    """On top of ninja's own: 400 for a body that is not JSON, 422 for invalid input, and
-    HttpError's status with its message."""
+    """On top of ninja's own: 400 for a body that is not JSON, 413 for one too large to read,
+    422 for invalid input, and HttpError's status with its message."""
     api.add_exception_handler(Throttled, partial(_throttled, api=api))
+    api.add_exception_handler(RequestDataTooBig, partial(_too_large, api=api))
     api.add_exception_handler(DjangoValidationError, partial(_invalid_model, api=api))
     api.add_exception_handler(Exception, partial(_unexpected, api=api))
     for fault in (DatabaseError, InterfaceError):

@@ -14,27 +14,23 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime
 
 from alliance.booking.forms import PHONE_CHARACTERS
+from alliance.lib.moments import day_checked, moment_checked
+from alliance.lib.text import UNSTORABLE, text_storable
 
 # The largest id a database row can have; a bigger number cannot name a therapist.
 MAX_ID = 2**63 - 1
-# Far enough from datetime's limits that moving a time to the practice's zone, or adding an
-# appointment's length, cannot overflow.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 9000
 
 Format = Literal["in_person", "telehealth"]
 AcceptingNewClients = Literal["yes", "waitlist", "no"]
 
 
-def _in_calendar[D: date](value: D) -> D:
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
-    return value
-
-
 def clean_with(field: forms.Field) -> AfterValidator:
-    """Validate with a Django form field, so the API and the booking page agree."""
+    """Validate with a Django form field, so the API and the booking page agree, refusing text
+    no database can store as the pages do (alliance.accounts.forms.StorableText)."""
 
     def clean(value: str) -> str:
+        if not text_storable(value):
+            raise ValueError(UNSTORABLE)
         try:
             cleaned: str = field.clean(value)
         except DjangoValidationError as error:
@@ -52,8 +48,8 @@ def _phone(value: str) -> str:
     return value
 
 
-CalendarDate = Annotated[date, AfterValidator(_in_calendar)]
-Moment = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
+CalendarDate = Annotated[date, AfterValidator(day_checked)]
+Moment = Annotated[AwareDatetime, AfterValidator(moment_checked)]
 TypeSlug = Annotated[
     str,
     Field(

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db.models import QuerySet
 
+from alliance.accounts.forms import CalendarDateField, StorableText
 from alliance.booking.models import (
     AppointmentFormat,
     AppointmentStatus,
@@ -25,7 +26,7 @@ def _digits(phone: str) -> int:
     return sum(character.isdigit() for character in phone)
 
 
-class ConsultationRequestForm(forms.Form):
+class ConsultationRequestForm(StorableText, forms.Form):
     # A fresh token with every blank form; the service records a token once (see services.py).
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     name = forms.CharField(
@@ -97,7 +98,7 @@ class ConsultationRequestForm(forms.Form):
         return cleaned
 
 
-class RequestStatusForm(forms.Form):
+class RequestStatusForm(StorableText, forms.Form):
     status = forms.ChoiceField(choices=RequestStatus.choices, label="Status")
     staff_note = forms.CharField(
         label="Note for the team",
@@ -120,7 +121,7 @@ class RequestStatusForm(forms.Form):
         return status
 
 
-class BookingForm(forms.Form):
+class BookingForm(StorableText, forms.Form):
     """The person's details for one chosen time. The time itself travels in the address."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
@@ -165,10 +166,10 @@ def local_datetime(day: date, moment: time, zone: ZoneInfo) -> datetime:
     return value
 
 
-class LocalStartForm(forms.Form):
+class LocalStartForm(StorableText, forms.Form):
     """A date and a wall-clock start in the practice's zone, cleaned into `start` (aware)."""
 
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = CalendarDateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
@@ -230,7 +231,7 @@ class StaffBookingForm(LocalStartForm):
         return cleaned
 
 
-class AppointmentMarkForm(forms.Form):
+class AppointmentMarkForm(StorableText, forms.Form):
     status = forms.ChoiceField(
         choices=[
             (AppointmentStatus.ARRIVED, "Arrived"),
@@ -242,11 +243,11 @@ class AppointmentMarkForm(forms.Form):
 
 
 class AppointmentMoveForm(LocalStartForm):
-    day = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = CalendarDateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label="New start", widget=forms.TimeInput(attrs={"type": "time"}))
 
 
-class WaitlistForm(forms.Form):
+class WaitlistForm(StorableText, forms.Form):
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     name = forms.CharField(label="Your name", max_length=120, help_text="A first name is fine.")
     email = forms.EmailField(
@@ -265,7 +266,7 @@ class WaitlistForm(forms.Form):
         return phone
 
 
-class WorkingHoursForm(forms.ModelForm["WorkingHours"]):
+class WorkingHoursForm(StorableText, forms.ModelForm["WorkingHours"]):
     class Meta:
         model = WorkingHours
         fields = ["weekday", "start", "end", "format", "location"]
@@ -282,9 +283,9 @@ class WorkingHoursForm(forms.ModelForm["WorkingHours"]):
         return cleaned
 
 
-class TimeOffForm(forms.Form):
-    first_day = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(
+class TimeOffForm(StorableText, forms.Form):
+    first_day = CalendarDateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = CalendarDateField(
         label="Until (inclusive)", widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(label="Note for staff (optional)", required=False, max_length=120)

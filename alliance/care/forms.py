@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 
+from alliance.accounts.forms import StorableText
 from alliance.care.instruments import client_heading
 from alliance.care.models import AlertAction, AlertState
 from alliance.clinical.instruments import Instrument, Item
@@ -39,7 +40,7 @@ def _item_field(item: Item) -> forms.TypedChoiceField:
     )
 
 
-class InstrumentsForm(forms.Form):
+class InstrumentsForm(StorableText, forms.Form):
     """Every item of `instruments`, in order, each required as its definition says."""
 
     def __init__(self, instruments: Sequence[Instrument], *args: Any, **kwargs: Any) -> None:
@@ -84,7 +85,7 @@ class CheckinForm(InstrumentsForm):
     )
 
 
-class AlertMoveForm(forms.Form):
+class AlertMoveForm(StorableText, forms.Form):
     to = forms.ChoiceField(
         choices=[(AlertState.ACKNOWLEDGED, "Acknowledge"), (AlertState.RESOLVED, "Resolve")]
     )

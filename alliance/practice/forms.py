@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from alliance.accounts.forms import StorableText
 from alliance.accounts.models import Role, User
 from alliance.practice.models import (
     US_STATES,
@@ -80,7 +81,7 @@ class StatesField(forms.CharField):
         return list(dict.fromkeys(codes))
 
 
-class PracticeForm(forms.ModelForm[Practice]):
+class PracticeForm(StorableText, forms.ModelForm[Practice]):
     class Meta:
         model = Practice
         fields = [
@@ -112,7 +113,7 @@ class PracticeForm(forms.ModelForm[Practice]):
         clinician.empty_label = "No one chosen: the owners are told"
 
 
-class TherapistForm(forms.ModelForm[Therapist]):
+class TherapistForm(StorableText, forms.ModelForm[Therapist]):
     """A therapist edits their own profile; the owner also decides who is listed and where."""
 
     OWNER_ONLY = ("slug", "is_listed", "display_order")

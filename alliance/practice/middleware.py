@@ -8,8 +8,28 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from alliance.accounts.forms import storable_query
 from alliance.accounts.models import STAFF_ROLES
 from alliance.practice.models import Practice
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def storable_text(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A query or form read in a charset the request declares (UTF-7, UTF-16) can hold text no
+    database can store (alliance.lib.text). Shown as U+FFFD before any view or form sees it, a
+    lookup by it finds nothing and a form (ours, allauth's, the admin's) shows it back; ours
+    also name the field (StorableText)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        request.GET = storable_query(request.GET)
+        if request.content_type in FORM_TYPES:
+            request.POST = storable_query(request.POST)
+        return get_response(request)
+
+    return middleware
 
 
 def practice_timezone(

@@ -4,6 +4,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.test import Client
 
+from alliance.practice.models import Therapist
+from tests.booking.fixtures import local
+
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
@@ -35,3 +38,15 @@ def locations(response: "Response") -> list[list[str | int]]:
     """Where each problem in a 422 is, e.g. [["query", "type"]]."""
     assert response.status_code == 422, response.content
     return [problem["loc"] for problem in response.json()["detail"]]
+
+
+def booking(therapist: Therapist, **overrides: Any) -> dict[str, Any]:
+    """A body for POST /bookings that books `therapist` three days from now at 10:00."""
+    body: dict[str, Any] = {
+        "therapist_id": therapist.pk,
+        "type": "consultation",
+        "start": local(3, 10).isoformat(),
+        "name": "Riley Visitor",
+        "email": "riley@example.com",
+    }
+    return body | overrides

@@ -8,36 +8,18 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment, AppointmentStatus, WorkingHours
 from alliance.care.models import Client as ClientRecord
 from alliance.practice.models import Therapist
-from tests.api.helpers import locations, post
+from tests.api.helpers import booking, locations, post
 from tests.booking.fixtures import (
-    bookable_therapist,
-    consultation_type,
     local,
     session_type,
 )
+from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def therapist() -> Therapist:
-    consultation_type()
-    return bookable_therapist()
-
-
-def booking(therapist: Therapist, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "therapist_id": therapist.pk,
-        "type": "consultation",
-        "start": local(3, 10).isoformat(),
-        "name": "Riley Visitor",
-        "email": "riley@example.com",
-    }
-    body.update(overrides)
-    return body
 
 
 def test_it_books_a_free_time(therapist: Therapist) -> None:
@@ -100,8 +82,59 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_booking(
     again = post("/bookings", booking(therapist), headers=key)
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
-    assert Appointment.objects.get().idempotency_key == f"api:{key['Idempotency-Key']}"
-    assert ClientRecord.objects.count() == 1
+    assert Appointment.objects.count() == ClientRecord.objects.count() == 1
+    # Stored hashed with who sent it and what: the key itself is nowhere.
+    assert key["Idempotency-Key"] not in str(Appointment.objects.get().idempotency_key)
+
+
+def test_the_same_key_from_another_address_books_on_its_own(therapist: Therapist) -> None:
+    key = {"Idempotency-Key": "booking-1"}
+    mine = post("/bookings", booking(therapist), headers=key, address="192.0.2.1")
+    theirs = post(
+        "/bookings",
+        booking(therapist, start=local(3, 11).isoformat(), name="Sasha", email="s@example.com"),
+        headers=key,
+        address="192.0.2.2",
+    )
+    assert mine.status_code == theirs.status_code == 201
+    assert theirs.json()["id"] != mine.json()["id"]
+    assert sorted(ClientRecord.objects.values_list("name", flat=True)) == ["Riley Visitor", "Sasha"]
+
+
+def test_the_same_key_and_body_from_another_address_never_sees_the_first_booking(
+    therapist: Therapist,
+) -> None:
+    key = {"Idempotency-Key": "booking-1"}
+    mine = post("/bookings", booking(therapist), headers=key, address="192.0.2.1")
+    theirs = post("/bookings", booking(therapist), headers=key, address="192.0.2.2")
+    assert mine.status_code == 201
+    assert theirs.status_code == 409  # the time is taken, by someone they cannot see
+    assert "id" not in theirs.json()
+
+
+def test_a_staff_token_and_an_anonymous_caller_at_one_address_are_two_callers(
+    therapist: Therapist, personas: Personas
+) -> None:
+    key = "booking-1"
+    token = {"Authorization": f"Bearer {api_token_create(user=personas.frontdesk)}"}
+    staff = post("/bookings", booking(therapist), headers=token | {"Idempotency-Key": key})
+    anonymous = post(
+        "/bookings",
+        booking(therapist, start=local(3, 11).isoformat()),
+        headers={"Idempotency-Key": key},
+    )
+    again = post("/bookings", booking(therapist), headers=token | {"Idempotency-Key": key})
+    assert staff.status_code == anonymous.status_code == again.status_code == 201
+    assert anonymous.json()["id"] != staff.json()["id"] == again.json()["id"]
+
+
+def test_the_same_key_with_another_body_is_refused(therapist: Therapist) -> None:
+    key = {"Idempotency-Key": "booking-1"}
+    assert post("/bookings", booking(therapist), headers=key).status_code == 201
+    other = post("/bookings", booking(therapist, start=local(3, 11).isoformat()), headers=key)
+    assert locations(other) == [["header", "Idempotency-Key"]]
+    assert "a different body" in other.json()["detail"][0]["msg"]
+    assert Appointment.objects.count() == 1
 
 
 def test_without_a_key_each_request_is_a_new_booking(therapist: Therapist) -> None:

@@ -211,6 +211,18 @@ def test_a_retry_with_the_same_key_returns_the_first_result(personas: Personas) 
     assert Response.objects.count() == 1
 
 
+def test_the_same_key_with_other_answers_is_refused(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    path = f"/clients/{client_id}/responses"
+    body = {"instrument": "gad7", "answers": gad7(1, 1, 1, 1, 1, 1, 1)}
+    assert tara.post(path, body, **{"Idempotency-Key": "k-1"}).status_code == 201
+    body["answers"] = gad7(3, 3, 3, 3, 3, 3, 3)
+    refused = tara.post(path, body, **{"Idempotency-Key": "k-1"})
+    assert locations(refused) == [["header", "Idempotency-Key"]]
+    assert Response.objects.get().total == 7
+
+
 def test_a_second_response_to_one_session_is_a_conflict(personas: Personas) -> None:
     tara = Caller(personas.therapist)
     client_id = tara.new_client(personas.tara)

@@ -33,6 +33,15 @@ CASES = [
 ]
 
 
+# What schemathesis would not send on its own: one Idempotency-Key reused with every generated
+# body, and bodies declared as something other than JSON, which every POST must refuse (415).
+HOSTILE_HEADERS = [
+    {"Idempotency-Key": "reused-by-every-case"},
+    {"Content-Type": "text/plain", "Idempotency-Key": "reused-by-every-case"},
+    {"Content-Type": "application/json; charset=utf-7"},
+]
+
+
 @pytest.fixture
 def wsgi_schema(db: None) -> Iterator[Any]:
     # Like django.test.Client, keep the WSGI handler from closing the test's connection.
@@ -65,5 +74,10 @@ def test_no_generated_request_gets_a_server_error(
         cache.clear()  # the booking rate limit would soon answer everything with 429
         for headers in ({"Authorization": f"Bearer {token}"}, {}):
             case.call_and_validate(headers=headers, checks=[not_a_server_error])
+        for headers in HOSTILE_HEADERS:
+            response = case.call(headers=headers)
+            assert response.status_code < 500, response.text
+            if case.method == "POST" and "Content-Type" in headers:
+                assert response.status_code == 415, response.text
 
     no_server_error()

@@ -5,11 +5,11 @@ so the page never tells whose address was typed (alliance.booking.pending).
 """
 
 import uuid
-from datetime import datetime
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,7 +26,13 @@ from alliance.booking.forms import BookingForm
 from alliance.booking.models import Appointment, AppointmentFormat, AppointmentType
 from alliance.booking.pending import pending_booking_confirm, pending_booking_request
 from alliance.booking.tokens import PENDING_MINUTES, pending_booking_token_read
-from alliance.booking.views.picker import alternatives_shown, display_zone, week_of_slots
+from alliance.booking.views.picker import (
+    alternatives_shown,
+    display_zone,
+    time_refused,
+    week_of_slots,
+)
+from alliance.lib.moments import moment_parse
 from alliance.practice.access import get_listed_therapist
 from alliance.practice.models import Accepting, Therapist
 from alliance.scheduling.display import format_local
@@ -45,14 +51,6 @@ def _public_type(slug: str | None) -> AppointmentType:
 def _closed_to(therapist: Therapist, appointment_type: AppointmentType) -> bool:
     # A therapist who takes no new clients still sees the ones they have.
     return appointment_type.bookable_by_public and therapist.accepting == Accepting.NO
-
-
-def parse_start(value: str | None) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _formats_of(therapist: Therapist) -> set[str]:
@@ -91,9 +89,13 @@ def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     appointment_type = _public_type(request.GET.get("type"))
     zone = display_zone(request.GET.get("tz"))
-    start = parse_start(request.GET.get("start"))
-    if start is None or _closed_to(therapist, appointment_type):
+    if not request.GET.get("start") or _closed_to(therapist, appointment_type):
         return redirect("booking:slots", slug=therapist.slug)
+    try:
+        start = moment_parse(request.GET["start"])
+    except ValueError as error:
+        times = reverse("booking:slots", kwargs={"slug": therapist.slug})
+        return time_refused(request, str(error), f"{times}?type={appointment_type.slug}")
     now = timezone.now()
     slot = slot_offered(
         therapist=therapist, appointment_type=appointment_type, start=start, now=now

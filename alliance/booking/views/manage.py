@@ -23,8 +23,13 @@ from alliance.booking.appointments import (
 )
 from alliance.booking.models import Appointment
 from alliance.booking.tokens import manage_token_read
-from alliance.booking.views.book import parse_start
-from alliance.booking.views.picker import alternatives_shown, display_zone, week_of_slots
+from alliance.booking.views.picker import (
+    alternatives_shown,
+    display_zone,
+    time_refused,
+    week_of_slots,
+)
+from alliance.lib.moments import moment_parse
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -104,9 +109,13 @@ def manage_reschedule(request: HttpRequest, token: str, appointment: Appointment
 def manage_reschedule_confirm(
     request: HttpRequest, token: str, appointment: Appointment
 ) -> HttpResponse:
-    start = parse_start(request.GET.get("start"))
-    if start is None or not _changeable(appointment):
+    if not request.GET.get("start") or not _changeable(appointment):
         return redirect("booking:manage", token=token)
+    try:
+        start = moment_parse(request.GET["start"])
+    except ValueError as error:
+        times = reverse("booking:manage_reschedule", kwargs={"token": token})
+        return time_refused(request, str(error), times)
     zone = display_zone(request.GET.get("tz"))
     taken: SlotRefused | None = None
     problem = ""

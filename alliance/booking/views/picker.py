@@ -5,9 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
 from alliance.booking.appointments import SlotRefused
 from alliance.booking.availability import practice_zone, therapist_slots
 from alliance.booking.models import Appointment, AppointmentType
+from alliance.lib.moments import day_parse
 from alliance.practice.models import Therapist
 from alliance.scheduling.display import format_local
 from alliance.scheduling.slots import Slot
@@ -81,10 +85,17 @@ def alternatives_shown(taken: SlotRefused | None, zone: ZoneInfo) -> list[tuple[
 
 
 def parse_day(value: str | None, default: date) -> date:
+    """A day to show from the address, or `default` for none or one no calendar holds."""
     try:
-        return date.fromisoformat(value) if value else default
+        return day_parse(value) if value else default
     except ValueError:
         return default
+
+
+def time_refused(request: HttpRequest, problem: str, times_url: str) -> HttpResponse:
+    """The answer to a start in the address that is no time at all (alliance.lib.moments)."""
+    context = {"problem": problem, "times_url": times_url}
+    return render(request, "booking/time_refused.html", context, status=422)
 
 
 def week_of_slots(
