@@ -28,6 +28,10 @@ class RefusingProxy:
     def refuse(self) -> None:
         with self.lock:
             if self.listener is not None:
+                # shutdown wakes the thread blocked in accept(); close alone would leave the
+                # socket listening until that accept returned.
+                with contextlib.suppress(OSError):
+                    self.listener.shutdown(socket.SHUT_RDWR)
                 self.listener.close()
                 self.listener = None
             for connection in self.open:

@@ -68,24 +68,17 @@ class Command(BaseCommand):
         # Ctrl-C reaches the whole process group; a plain `kill` reaches only us. Either way we
         # stop the children with SIGTERM, which both handle even where SIGINT is ignored.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        stopped = False
         try:
             while server.poll() is None:
                 for worker in workers:
                     worker.keep_alive(self.stderr.write)
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            stopped = True
         finally:
-            processes = [server, *(worker.process for worker in workers)]
-            for process in processes:
-                if process.poll() is None:
-                    process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        if server.returncode not in (0, -signal.SIGINT, -signal.SIGTERM):
+            _stop([server, *(worker.process for worker in workers)])
+        if not stopped:
             self.stderr.write(f"Stopped because the web server exited ({server.returncode}).")
 
 
@@ -117,6 +110,19 @@ class _Supervised:
         elif now >= self.restart_at:
             self.start()
             self.restart_at = None
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            # Longer than gunicorn's graceful timeout, so requests in flight are answered.
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _demo_sign_ins() -> str:
