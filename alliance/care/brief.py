@@ -229,9 +229,15 @@ def _markers(
     return markers
 
 
+# Asked at every session, so a missing one is news, not a reason to compare older sessions.
+EVERY_SESSION = frozenset({"client_alliance", "therapist_alliance"})
+
+
 def _changes(points: list[SessionPoint]) -> list[str]:
-    """Plain sentences on what moved between the last two sessions with each score."""
+    """Plain sentences on what moved between the last two sessions with each score, naming
+    both sessions, so that lines side by side never pass for the same comparison."""
     sentences = []
+    latest = points[-1].number if points else 0
     for attribute, name, higher_is_better in (
         ("client_alliance", "The client's alliance rating", True),
         ("therapist_alliance", "Your alliance rating", True),
@@ -242,16 +248,23 @@ def _changes(points: list[SessionPoint]) -> list[str]:
         values = [
             (p.number, getattr(p, attribute)) for p in points if getattr(p, attribute) is not None
         ]
+        if attribute in EVERY_SESSION and values and values[-1][0] != latest:
+            number, value = values[-1]
+            sentences.append(
+                f"{name}: not given for session {latest} ({value} at session {number})."
+            )
+            continue
         if len(values) < 2:
             continue
-        (_, before), (_, after) = values[-2], values[-1]
+        (was, before), (now, after) = values[-2], values[-1]
+        span = f"{before} at session {was} → {after} at session {now}"
         if after == before:
-            sentences.append(f"{name}: unchanged at {after}.")
+            sentences.append(f"{name}: {span} (no change).")
         else:
             went_up = after > before
             way = "better" if went_up == higher_is_better else "worse"
             change = f"{'+' if went_up else '-'}{abs(after - before)}"
-            sentences.append(f"{name}: {before} → {after} ({change}, {way}).")
+            sentences.append(f"{name}: {span} ({change}, {way}).")
     if points and points[-1].client_tension:
         sentences.append("At the last session the client reported tension or a misunderstanding.")
     return sentences

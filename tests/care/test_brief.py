@@ -43,7 +43,9 @@ def test_the_brief_puts_the_alert_first_with_why_and_what_to_do(personas: Person
     assert "answered &quot;yes&quot;" in html
     assert "metacommunication" in html
     assert "Safran &amp; Muran 2000" in html
-    assert "The client&#x27;s alliance rating: 30 → 22 (-8, worse)." in html
+    assert (
+        "The client&#x27;s alliance rating: 30 at session 3 → 22 at session 4 (-8, worse)." in html
+    )
 
 
 def test_the_brief_draws_accessible_charts_with_markers_and_a_table(personas: Personas) -> None:
@@ -111,3 +113,23 @@ def test_a_forged_progress_link_shows_nothing(personas: Personas) -> None:
     page = Browser().get("/progress/forged/")
     assert page.status_code == 404
     assert "This link has expired" in page.content.decode()
+
+
+def test_the_brief_says_when_a_rating_is_missing_and_names_the_sessions_it_compares(
+    personas: Personas,
+) -> None:
+    """The therapist did not rate the latest session, and the client skipped the one before:
+    no "unchanged" from older sessions, and every comparison says which sessions it joins."""
+    client = Client.objects.create(name="Gale Gaps", therapist=personas.tara)
+    days = weekly(practice_today(), 4)
+    for day, (client_score, own) in zip(
+        days, ((30, 28), (29, 28), (None, 28), (26, None)), strict=True
+    ):
+        session_with(client, day, alliance=client_score, therapist_alliance=own)
+    signals_recompute_client(client=client, now=timezone.now())
+    html = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/").content.decode()
+    assert "Your alliance rating: not given for session 4 (28 at session 3)." in html
+    assert "unchanged" not in html
+    assert (
+        "The client&#x27;s alliance rating: 29 at session 2 → 26 at session 4 (-3, worse)." in html
+    )
