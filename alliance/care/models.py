@@ -220,6 +220,7 @@ class CheckinInvitation(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "check-in invitation"
 
     def __str__(self) -> str:
         return f"Check-in invitation {self.uuid}"

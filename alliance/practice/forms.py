@@ -1,7 +1,10 @@
+import zoneinfo
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from alliance.accounts.forms import StorableText
 from alliance.accounts.models import Role, User
@@ -81,7 +84,47 @@ class StatesField(forms.CharField):
         return list(dict.fromkeys(codes))
 
 
+class HoursField(forms.CharField):
+    """Reminder hours typed as "48, 24" and stored as [48, 24], longest first, each once."""
+
+    message = "List whole hours between 1 and 336, separated by commas, e.g. 48, 24."
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(str(hours) for hours in value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[int]:  # type: ignore[override]
+        text = (super().to_python(value) or "").strip("[] ")
+        try:
+            hours = {int(part) for part in text.replace(";", ",").split(",") if part.strip()}
+        except ValueError:
+            raise forms.ValidationError(self.message) from None
+        if not all(1 <= each <= 24 * 14 for each in hours):
+            raise forms.ValidationError(self.message)
+        return sorted(hours, reverse=True)
+
+
+class ZoneInput(forms.TextInput):
+    """A text box that offers the IANA zone names as one types (a <datalist>): quicker than a
+    600-entry select, and the model's validator still refuses anything else."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"})
+
+    def render(self, *args: Any, **kwargs: Any) -> SafeString:
+        options = format_html_join("", '<option value="{}">', ((zone,) for zone in ZONES))
+        return format_html(
+            '{}<datalist id="time-zones">{}</datalist>', super().render(*args, **kwargs), options
+        )
+
+
+ZONES = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
+
+
 class PracticeForm(StorableText, forms.ModelForm[Practice]):
+    reminder_hours = HoursField(
+        label="Reminder hours", help_text="Hours before each appointment, e.g. 48, 24."
+    )
+
     class Meta:
         model = Practice
         fields = [
@@ -99,8 +142,10 @@ class PracticeForm(StorableText, forms.ModelForm[Practice]):
             "checkin_link_days",
             "mfa_required",
         ]
-        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"time_zone": "An IANA zone name, e.g. America/New_York or America/Chicago."}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "time_zone": ZoneInput()}
+        help_texts = {
+            "time_zone": "Start typing a city, e.g. Chicago, and choose America/Chicago.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

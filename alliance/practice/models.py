@@ -139,6 +139,9 @@ class Specialty(Term):
 class Approach(Term):
     description = models.CharField(max_length=200, blank=True)
 
+    class Meta(Term.Meta):
+        verbose_name_plural = "approaches"
+
 
 class Language(Term):
     pass

@@ -198,3 +198,41 @@ def test_staff_see_the_therapist_list_they_may_edit(personas: Personas) -> None:
     desk = signed_in(personas.frontdesk).get(url)
     assert {t.slug for t in desk.context["therapists"]} == {"tara-tate", "theo-tran"}
     assert reverse("practice:therapist_edit", args=["tara-tate"]) not in desk.content.decode()
+
+
+def test_reminders_are_a_list_of_hours_and_the_zone_a_choice_of_real_zones(
+    personas: Personas,
+) -> None:
+    owner = signed_in(personas.owner)
+    owner.post(PRACTICE_EDIT, practice_data(reminder_hours="24, 48, 2, 24"))
+    assert Practice.objects.current().reminder_hours == [48, 24, 2]
+    page = owner.get(PRACTICE_EDIT).content.decode()
+    assert 'value="48, 24, 2"' in page
+    # The zone field offers the IANA names to pick from as one types.
+    assert '<datalist id="time-zones">' in page
+    assert '<option value="America/Chicago">' in page
+    refused = owner.post(PRACTICE_EDIT, practice_data(reminder_hours="two days", time_zone="Mars"))
+    html = refused.content.decode()
+    assert "List whole hours between 1 and 336, separated by commas, e.g. 48, 24." in html
+    assert "&#x27;Mars&#x27; is not a time zone name" in html
+    assert 'value="two days"' in html  # what was typed comes back
+
+
+def test_the_admin_names_every_model_in_good_english() -> None:
+    from django.apps import apps
+
+    plurals = {
+        model._meta.label: str(model._meta.verbose_name_plural)
+        for model in apps.get_models()
+        if model.__module__.startswith("alliance.")
+    }
+    assert plurals["practice.Approach"] == "approaches"
+    assert plurals["care.CheckinInvitation"] == "check-in invitations"
+    # No "-chs", "-shs", "-xs", "-ss" or consonant + "ys" made by adding an "s".
+    bad = [
+        plural
+        for plural in plurals.values()
+        if any(plural.endswith(end) for end in ("chs", "shs", "xs", "sss"))
+        or (plural.endswith("ys") and plural[-3] not in "aeiou")
+    ]
+    assert bad == []
