@@ -6,11 +6,13 @@ A risk alert nobody acknowledges within the practice's working hours is sent to 
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 
 from alliance.accounts.access import StaffRequest
 from alliance.accounts.audit import audit_record_many
@@ -50,20 +52,39 @@ def urgency_order() -> Case:
     )
 
 
-def open_alerts_shown(request: StaffRequest) -> list[Alert]:
-    """Open alerts the signed-in person should act on, most urgent first, then newest: the band
-    at the top of the staff pages. Each names a client and what worries, so showing them is a
-    read in the audit."""
-    alerts = list(
-        Alert.objects.visible_to(request.user)
-        .open()
+@dataclass
+class AlertsBand:
+    """The band at the top of the staff pages: each risk alert by name, the rest as counts."""
+
+    urgent: list[Alert]
+    counts: list[tuple[str, int]]  # (the kind's label, how many are open), most urgent first
+
+    def __bool__(self) -> bool:
+        return bool(self.urgent or self.counts)
+
+
+def open_alerts_shown(request: StaffRequest) -> AlertsBand:
+    """What the signed-in person should act on. Risk is named, newest answer first, with when
+    the client answered (so a name is a read in the audit); every other kind is a count, one
+    click from the caseload, so a long list never pushes the day's schedule out of sight."""
+    visible = Alert.objects.visible_to(request.user).open()
+    urgent = list(
+        visible.filter(kind=AlertKind.RISK)
         .select_related("client")
-        .order_by(urgency_order(), "-created_at")[:SHOWN]
+        .annotate(answered_at=Coalesce("response__completed_at", "created_at"))
+        .order_by("-answered_at")[:SHOWN]
     )
-    if alerts:
-        shown = sorted({alert.client.uuid for alert in alerts})
+    counted = dict(
+        visible.exclude(kind=AlertKind.RISK)
+        .values_list("kind")
+        .annotate(open=Count("pk"))
+        .order_by()
+    )
+    counts = [(kind.label, counted[kind]) for kind in URGENCY if counted.get(kind)]
+    if urgent:
+        shown = sorted({alert.client.uuid for alert in urgent})
         audit_record_many(request=request, what="alerts", client_uuids=shown)
-    return alerts
+    return AlertsBand(urgent=urgent, counts=counts)
 
 
 @transaction.atomic

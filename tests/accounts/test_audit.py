@@ -449,12 +449,17 @@ def test_the_alerts_at_the_top_of_staff_pages_are_recorded_per_client(
     personas: Personas,
 ) -> None:
     from tests.care.test_brief import ruptured
+    from tests.care.test_staff_pages import phq9, record, taras_client
 
     quiet = signed_in(personas.colleague)
     quiet.get("/staff/")
     assert not AuditRecord.objects.exists()  # Theo has no alerts: nothing was shown
-    client = ruptured(personas)
+    ruptured(personas)  # counted in the band, never named there: not a read
     tara = signed_in(personas.therapist)
+    tara.get("/staff/")
+    assert not AuditRecord.objects.filter(what="alerts").exists()
+    client = taras_client(personas, "Riley Risk")
+    record(client, 0, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
     for page in ("/staff/", "/staff/schedule/"):
         assert "Needs your attention today" in tara.get(page).content.decode()
     records = AuditRecord.objects.filter(what="alerts")

@@ -1,6 +1,7 @@
 """The therapist's side: the client page, the session rating, alerts at the top of the day."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -180,3 +181,21 @@ def test_a_risk_alert_is_at_the_top_of_the_therapists_day(personas: Personas) ->
         assert html.index("Needs your attention today") < html.index("<h1")
         assert "Riley Risk" in html
         assert "Riley Risk" not in signed_in(personas.colleague).get(path).content.decode()
+
+
+def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
+    personas: Personas,
+) -> None:
+    from tests.care.test_brief import ruptured
+
+    riley = taras_client(personas, "Riley Risk")
+    answered = record(riley, 2, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)).completed_at
+    ruptured(personas, "Robin Rupture")
+    html = signed_in(personas.therapist).get("/staff/").content.decode()
+    band = html[html.index('<section class="alerts"') : html.index("</section>")]
+    assert "Riley Risk" in band
+    when = timezone.localtime(answered, ZoneInfo("America/New_York"))
+    assert f"answered {when:%a} {when.day} {when:%b}" in band  # the answer, not the engine's run
+    assert "Robin Rupture" not in band
+    assert "Possible rupture <strong>1</strong>" in band
+    assert 'href="/staff/clients/">See them on the caseload' in band
