@@ -36,13 +36,14 @@ serve: install
 	DEBUG=false $(BIN)/python manage.py collectstatic --no-input -v0
 	DEBUG=false $(BIN)/python manage.py serve --production --port $(PORT)
 
-# The browser tests drive the system's Chromium; install it with apt where we can.
+# The browser tests drive the system's Chromium, and the HTML checks run the Nu HTML checker on a
+# headless Java; install them with apt where we can.
 browser:
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	@{ command -v chromium >/dev/null || command -v chromium-browser >/dev/null; } && command -v java >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
 	  else \
-	    echo "The browser tests need Chromium: install it (Debian/Ubuntu: sudo apt-get install chromium) and run make test again."; exit 1; \
+	    echo "The tests need Chromium and a Java runtime: install them (Debian/Ubuntu: sudo apt-get install chromium default-jre-headless) and run make test again."; exit 1; \
 	  fi; }
 
 test: install-dev browser
