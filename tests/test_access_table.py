@@ -60,6 +60,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:alert_update": OWNER_THERAPIST,
     "care:client": OWNER_THERAPIST,
     "care:client_plan": OWNER_THERAPIST,
+    "care:client_progress": OWNER_THERAPIST,
     "care:client_export": OWNER,
     "care:session_rate": OWNER_THERAPIST,
     "accounts:staff_home": STAFF,

@@ -13,6 +13,11 @@ urlpatterns = [
     path("staff/clients/<uuid:client_uuid>/", staff.client_detail, name="client"),
     path("staff/clients/<uuid:client_uuid>/plan/", staff.client_plan, name="client_plan"),
     path(
+        "staff/clients/<uuid:client_uuid>/progress/",
+        staff.client_progress_shown,
+        name="client_progress",
+    ),
+    path(
         "staff/clients/<uuid:client_uuid>/export.json",
         staff.client_download,
         name="client_export",

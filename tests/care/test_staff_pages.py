@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alliance.accounts.models import AuditRecord
 from alliance.booking.models import Appointment
 from alliance.care.models import Client, PlanItem, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
@@ -199,3 +200,33 @@ def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
     assert "Robin Rupture" not in band
     assert "Possible rupture <strong>1</strong>" in band
     assert 'href="/staff/clients/">See them on the caseload' in band
+
+
+def test_the_therapist_opens_the_progress_page_the_client_sees_from_the_brief(
+    personas: Personas,
+) -> None:
+    client = taras_client(personas)
+    record(client, 14, "phq9", phq9(3, 3, 2, 2, 1, 1, 1, 1, 0))
+    record(client, 7, "phq9", phq9(2, 2, 1, 1, 1, 1, 1, 0, 0))
+    browser = signed_in(personas.therapist)
+    brief = browser.get(f"/staff/clients/{client.uuid}/").content.decode()
+    assert f'href="/staff/clients/{client.uuid}/progress/"' in brief
+    page = browser.get(f"/staff/clients/{client.uuid}/progress/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "What Casey Client sees" in html
+    assert "Your first score was 14 (moderate)" in html
+    assert "your latest is 9 (mild)" in html
+    assert AuditRecord.objects.filter(
+        what="client progress page", client_uuid=client.uuid, user=personas.therapist
+    ).exists()
+
+
+def test_the_clients_progress_page_is_for_those_who_may_open_their_brief(
+    personas: Personas,
+) -> None:
+    client = taras_client(personas)
+    address = f"/staff/clients/{client.uuid}/progress/"
+    assert signed_in(personas.owner).get(address).status_code == 200
+    assert signed_in(personas.colleague).get(address).status_code == 404
+    assert signed_in(personas.frontdesk).get(address).status_code == 403

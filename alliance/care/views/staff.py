@@ -24,6 +24,7 @@ from alliance.care.data_rights import client_export
 from alliance.care.forms import AlertMoveForm, InstrumentsForm
 from alliance.care.instruments import instrument, instruments
 from alliance.care.models import Alert, AlertState, Episode, Frequency, Response, ResponseSource
+from alliance.care.progress import client_progress
 from alliance.care.services import (
     ResponseExists,
     answers_score,
@@ -84,6 +85,18 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
             "frequencies": Frequency.choices,
             "may_plan": in_care_of(request.user, client),
         },
+    )
+
+
+@clinician_required
+@require_GET
+def client_progress_shown(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
+    """The progress page exactly as the client sees it from their check-in link, so the
+    therapist can go through it with them (alliance.care.progress)."""
+    client = get_client_for_clinician(request.user, client_uuid)
+    audit_record(request=request, what="client progress page", client_uuid=client.uuid)
+    return render(
+        request, "care/progress.html", {"measures": client_progress(client), "shown_to": client}
     )
 
 

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
+from alliance.lib.css import css_string as _css_string
 from alliance.lib.durations import duration_short as _duration_short
 
 register = template.Library()
@@ -10,3 +12,9 @@ register = template.Library()
 @register.filter
 def duration_short(value: timedelta | None) -> str:
     return "" if value is None else _duration_short(value)
+
+
+@register.filter
+def css_string(value: object) -> SafeString:
+    """A CSS string for a <style> element: nothing in it can end the string or the element."""
+    return mark_safe(_css_string(str(value)))  # noqa: S308 - every unsafe character is escaped
