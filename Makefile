@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run serve test test-fast lint format lock install install-dev browser screenshots clean
+.PHONY: run serve test test-dates test-fast lint format lock install install-dev browser screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Alliance needs Python 3.12 or newer; set PYTHON=/path/to/python3.12")'
@@ -48,6 +48,18 @@ browser:
 
 test: install-dev browser
 	$(BIN)/python -m pytest
+
+# The whole suite with the clock set, by faketime, to days that have broken date-dependent code:
+# New Year's night, a month end, five minutes before the spring DST change in the demo's zone (the
+# run crosses it), midsummer afternoon, and the repeated hour of the autumn change. The clock runs
+# on from each start; `make test-dates TEST_DATES=2027-05-31T23:59` runs one.
+TEST_DATES ?= 2027-01-01T04:30 2027-02-28T23:30 2027-03-14T06:55 2027-06-30T16:00 2027-11-07T06:30
+test-dates: install-dev browser
+	@command -v faketime >/dev/null || { echo "make test-dates needs faketime (Debian/Ubuntu: sudo apt-get install faketime)"; exit 1; }
+	@for start in $(TEST_DATES); do \
+	  echo "== make test with the clock at $$start UTC"; \
+	  TZ=UTC FAKETIME_DONT_RESET=1 faketime -f "@$${start/T/ }:00" $(BIN)/python -m pytest -q -p no:cacheprovider || exit 1; \
+	done
 
 lint: install-dev
 	$(BIN)/ruff format --check .
