@@ -68,6 +68,9 @@ class RequestData(TypedDict):
 
 DEMO_PASSWORD = "alliance-demo"
 
+# Each therapist who sees clients by video has a room here (an example domain: it opens nothing).
+VIDEO_ROOM = "https://video.example.org/sabal-{slug}"
+
 PRACTICE: PracticeData = {
     "name": "Sabal Palm Counseling Group",
     "tagline": (
