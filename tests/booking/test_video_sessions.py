@@ -119,7 +119,8 @@ def test_the_manage_page_shows_the_join_link_with_the_time(personas: Personas) -
     page = Client().get(url, {"tz": "America/New_York"}).content.decode()
     assert f'href="{ROOM}"' in page
     assert "Join the video session" in page
-    assert "10:00 AM" in page
+    assert "The session starts " in page
+    assert "10:00 AM E" in page
 
 
 def test_the_manage_page_without_a_room_says_the_link_will_come(personas: Personas) -> None:
