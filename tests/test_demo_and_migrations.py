@@ -70,6 +70,18 @@ def test_the_demo_is_a_believable_practice(db: None) -> None:
     assert ConsultationRequest.objects.filter(status="new").exists()
 
 
+def test_each_demo_therapist_who_offers_video_has_a_room_on_an_example_domain(db: None) -> None:
+    call_command("load_demo", without_history=True, stdout=StringIO())
+    rooms = dict(Therapist.objects.values_list("slug", "video_room_url"))
+    assert rooms["marisol-vega"] == "https://video.example.org/sabal-marisol-vega"
+    assert rooms["jonathan-liu"] == "https://video.example.org/sabal-jonathan-liu"
+    assert rooms["andres-calderon"] == ""  # in person only
+    assert rooms["jordan-reyes"] == ""
+    for therapist in Therapist.objects.filter(offers_telehealth=True):
+        therapist.full_clean()
+        assert therapist.video_room_url.startswith("https://video.example.org/sabal-")
+
+
 def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
     out = StringIO()
     call_command("load_demo", without_history=True, stdout=out)

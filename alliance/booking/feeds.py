@@ -33,6 +33,13 @@ def calendar_feed_revoke(*, therapist: Therapist) -> None:
     CalendarFeed.objects.filter(therapist=therapist).delete()
 
 
+def _place(appointment: Appointment) -> str:
+    if appointment.format == "in_person":
+        return "In person"
+    link = appointment.join_link
+    return f"Video session: {link}" if link else "Video session (no video room set on your profile)"
+
+
 def calendar_feed_render(token: str) -> str | None:
     feed = CalendarFeed.objects.select_related("therapist").filter(token_hash=_hash(token)).first()
     if feed is None:
@@ -41,7 +48,7 @@ def calendar_feed_render(token: str) -> str | None:
     appointments = (
         Appointment.objects.active()
         .filter(therapist=feed.therapist, start__gte=now - PAST, start__lt=now + FUTURE)
-        .select_related("appointment_type")
+        .select_related("appointment_type", "therapist")
     )
     events = [
         Event(
@@ -51,7 +58,8 @@ def calendar_feed_render(token: str) -> str | None:
             sequence=appointment.sequence,
             # The kind of appointment only: a calendar is often shared or synced elsewhere.
             summary="Consultation" if appointment.appointment_type.is_free else "Session",
-            location="Telehealth" if appointment.format == "telehealth" else "In person",
+            location=_place(appointment),
+            url=appointment.join_link,
         )
         for appointment in appointments
     ]

@@ -313,6 +313,11 @@ class Appointment(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def join_link(self) -> str:
+        """The therapist's video room for a video appointment; empty until they set one."""
+        return self.therapist.video_room_url if self.format == AppointmentFormat.TELEHEALTH else ""
+
 
 class MessageKind(models.TextChoices):
     CONFIRMATION = "confirmation", "Confirmation"

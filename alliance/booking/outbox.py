@@ -336,17 +336,21 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
 
 
 def appointment_event(appointment: Appointment, practice: Practice) -> Event:
+    link = appointment.join_link
+    if appointment.format == "in_person":
+        location = practice.address.replace("\n", ", ")
+    elif link:
+        location = f"Video session: {link}"
+    else:
+        location = "Video session (your therapist will send you the link)"
     return Event(
         uid=f"{appointment.uuid}@alliance",
         start=appointment.start,
         end=appointment.end,
         sequence=appointment.sequence,
         summary=f"{appointment.appointment_type.name} with {appointment.therapist.name}",
-        location=(
-            practice.address.replace("\n", ", ")
-            if appointment.format == "in_person"
-            else "Telehealth (video)"
-        ),
+        location=location,
+        url=link,
         cancelled=not appointment.is_active,
         organizer_email=practice.email,
         organizer_name=practice.name,

@@ -20,6 +20,7 @@ class Event:
     sequence: int = 0
     location: str = ""
     description: str = ""
+    url: str = ""
     cancelled: bool = False
     organizer_email: str = ""
     organizer_name: str = ""
@@ -33,6 +34,16 @@ def _stamp(moment: datetime) -> str:
 def _text(value: str) -> str:
     """Escape TEXT values (RFC 5545 §3.3.11)."""
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def param_value(value: str) -> str:
+    """A parameter value such as CN (RFC 5545 §3.2): quoted when it holds ":", ";" or ",".
+
+    A DQUOTE cannot appear inside one, so it becomes a single quote, which reads the same and,
+    unlike RFC 6868's ^' encoding, every reader shows as it is; line breaks become spaces.
+    """
+    value = "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in value).replace('"', "'")
+    return f'"{value}"' if any(c in value for c in ":;,") else value
 
 
 def _fold(line: str) -> str:
@@ -66,8 +77,10 @@ def _event_lines(event: Event, stamp: datetime) -> list[str]:
         lines.append(f"LOCATION:{_text(event.location)}")
     if event.description:
         lines.append(f"DESCRIPTION:{_text(event.description)}")
+    if event.url:
+        lines.append(f"URL:{event.url}")
     if event.organizer_email:
-        name = f";CN={_text(event.organizer_name)}" if event.organizer_name else ""
+        name = f";CN={param_value(event.organizer_name)}" if event.organizer_name else ""
         lines.append(f"ORGANIZER{name}:mailto:{event.organizer_email}")
     if event.attendee_email:
         lines.append(f"ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{event.attendee_email}")

@@ -1,8 +1,8 @@
 """Content for the demo practice, a fictional group practice in Fort Myers, Florida.
 
-Everything here is made up: the people, the phone numbers (all 555-01xx), the e-mail addresses
-(all on sabal.test or example.com) and the street address. The data is plain Python so it can be
-read, reviewed and loaded without Django; loading it into the database is done elsewhere.
+Everything here is made up: the people, the phone numbers (all 555-01xx), the addresses (e-mail
+on sabal.test or example.com, video rooms on example.org) and the street address. The data is
+plain Python so it can be read, reviewed and loaded without Django; loading it is done elsewhere.
 """
 
 from typing import Literal, TypedDict
@@ -67,6 +67,7 @@ class RequestData(TypedDict):
 
 
 DEMO_PASSWORD = "alliance-demo"
+VIDEO_ROOM = "https://video.example.org/sabal-{slug}"  # for each therapist who offers video
 
 PRACTICE: PracticeData = {
     "name": "Sabal Palm Counseling Group",

@@ -183,6 +183,7 @@ class TherapistForm(StorableText, forms.ModelForm[Therapist]):
             "languages",
             "offers_in_person",
             "offers_telehealth",
+            "video_room_url",
             "licensed_states",
             "session_fee",
             "sliding_scale",

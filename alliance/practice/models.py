@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
 
@@ -21,6 +22,14 @@ def validate_time_zone(value: str) -> None:
 def validate_states(value: object) -> None:
     if not isinstance(value, list) or any(code not in US_STATES for code in value):
         raise ValidationError("Use two-letter US state codes such as FL or NY.")
+
+
+# A video room is opened by clients from e-mails: only an encrypted address will do.
+validate_https_url = URLValidator(
+    schemes=["https"],
+    code="https_only",  # "invalid" would take the form's vaguer "Enter a valid URL."
+    message="Enter the room's full https:// address, e.g. https://doxy.me/yourname.",
+)
 
 
 def default_reminder_hours() -> list[int]:
@@ -201,6 +210,13 @@ class Therapist(models.Model):
     accepting = models.CharField(max_length=10, choices=Accepting.choices, default=Accepting.YES)
     is_listed = models.BooleanField("shown in the directory", default=True)
     display_order = models.PositiveSmallIntegerField(default=100)
+    # Staff-only: sent to a client with their video appointment, never shown on public pages.
+    video_room_url = models.URLField(
+        "video room address",
+        blank=True,
+        validators=[validate_https_url],
+        help_text="The link clients open to join a video session, e.g. your Doxy.me or Zoom room.",
+    )
 
     objects = TherapistQuerySet.as_manager()
 

@@ -149,6 +149,9 @@ class Command(BaseCommand):
             for key, value in data.items()
             if key not in ("slug", "specialties", "approaches", "languages", "insurance_plans")
         }
+        fields["video_room_url"] = (
+            demo.VIDEO_ROOM.format(slug=data["slug"]) if data["offers_telehealth"] else ""
+        )
         therapist, _ = Therapist.objects.update_or_create(slug=data["slug"], defaults=fields)
         therapist.specialties.set(Specialty.objects.filter(slug__in=data["specialties"]))
         therapist.approaches.set(Approach.objects.filter(slug__in=data["approaches"]))
