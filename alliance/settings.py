@@ -25,8 +25,9 @@ SECRET_KEY_FALLBACKS = env_secret("SECRET_KEY_FALLBACKS", "").split()
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
-# The public address of this installation, used for links in e-mails.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of this installation, used for links in e-mails. Unset, it is this machine
+# on the port served (`make run` exports PORT; `manage.py serve --port` sets it for its children).
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 _HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
@@ -246,8 +247,8 @@ TASK_WORKERS = env_int("TASK_WORKERS", 1)
 # Background work: Django's Tasks framework with a database-backed worker, so no broker is needed.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# Django 6.1 mailers. With no EMAIL_HOST, mail is printed to the console (it never carries
-# personal details, so that is safe for local use).
+# Django 6.1 mailers. With no EMAIL_HOST, mail is printed to the console as it reads, links whole
+# (it never carries personal details, so that is safe for local use).
 _EMAIL_HOST = env_str("EMAIL_HOST", "")
 MAILERS = {
     "default": (
@@ -263,7 +264,7 @@ MAILERS = {
             },
         }
         if _EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        else {"BACKEND": "alliance.practice.console_mail.EmailBackend"}
     )
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Alliance <no-reply@localhost>")

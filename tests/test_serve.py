@@ -17,7 +17,7 @@ def test_serve_starts_both_processes_and_ctrl_c_stops_them(tmp_path: Path) -> No
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        if key not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PORT", "SITE_URL")
     }
     env["DATA_DIR"] = str(tmp_path)
     manage = [sys.executable, "manage.py"]
@@ -48,6 +48,10 @@ def test_serve_starts_both_processes_and_ctrl_c_stops_them(tmp_path: Path) -> No
             text=True,
         ).stdout.split()
         assert len(children) == 2
+        # The links they print and e-mail (SITE_URL's default) name the port actually served.
+        for child in children:
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+            assert f"PORT={port}".encode() in environ
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         output, _ = serve.communicate(timeout=30)
     finally:

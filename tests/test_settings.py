@@ -79,3 +79,30 @@ def test_a_link_signed_with_the_old_secret_works_while_it_is_a_fallback(tmp_path
     )
     dropped = run(["manage.py", "shell", "-c", read], {"SECRET_KEY": new}, tmp_path)
     assert "BadSignature" in dropped.stderr
+
+
+SITE_URL_NOW = "from django.conf import settings; print(settings.SITE_URL)"
+
+
+def test_links_follow_the_port_served_when_no_site_url_is_set(tmp_path: Path) -> None:
+    result = run(["manage.py", "shell", "-v0", "-c", SITE_URL_NOW], {"PORT": "8101"}, tmp_path)
+    assert result.stdout.strip() == "http://127.0.0.1:8101", result.stderr
+
+
+def test_an_explicit_site_url_wins_over_the_port(tmp_path: Path) -> None:
+    env = {"PORT": "8101", "SITE_URL": "https://therapy.example.org/"}
+    result = run(["manage.py", "shell", "-v0", "-c", SITE_URL_NOW], env, tmp_path)
+    assert result.stdout.strip() == "https://therapy.example.org", result.stderr
+
+
+def test_without_an_smtp_server_e_mail_is_printed_readably(tmp_path: Path) -> None:
+    link = "http://127.0.0.1:8000/checkin/" + "x9=" * 40 + "/"
+    send = (
+        "from django.core.mail import send_mail; "
+        f"send_mail('Your check-in', 'Start here: {link}', None, ['casey@example.com'])"
+    )
+    result = run(["manage.py", "shell", "-v0", "-c", send], {"DEBUG": "true"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "To: casey@example.com\n" in result.stdout
+    assert "Subject: Your check-in\n" in result.stdout
+    assert f"Start here: {link}\n" in result.stdout

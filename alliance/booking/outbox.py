@@ -13,6 +13,7 @@ so receiving servers and mail programs can tell it is one message.
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -281,12 +282,19 @@ def message_id(message: Message) -> str:
 def templated_email(
     message: Message, *, to: list[str], subject: str, template: str, context: dict[str, object]
 ) -> EmailMultiAlternatives:
-    """The e-mail from `template`.txt and `template`.html, with the message's Message-ID."""
+    """The e-mail from `template`.txt and `template`.html, from the practice by name, with the
+    message's Message-ID: every e-mail the outbox sends is made here."""
+    practice = Practice.objects.current()
+    context = {**context, "subject": subject}
     email = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
+        from_email=formataddr((practice.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1])),
         to=to,
-        headers={"Message-ID": message_id(message)},
+        # No practice address: no Reply-To, and the templates ask for no reply.
+        reply_to=[practice.email] if practice.email else [],
+        # RFC 3834: vacation responders and the like must not answer it.
+        headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated"},
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return email
@@ -313,17 +321,16 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
         "manage_link": settings.SITE_URL
         + reverse("booking:manage", kwargs={"token": manage_token_make(appointment)}),
         "late_cancel_hours": practice.late_cancel_hours,
+        "consultation_link": settings.SITE_URL + reverse("booking:consultation"),
     }
-    email = EmailMultiAlternatives(
+    email = templated_email(
+        message,
+        to=[appointment.client.email],
         subject=SUBJECTS[MessageKind(message.kind)].format(
             what=appointment.appointment_type.name, when=when
         ),
-        body=render_to_string("booking/email/appointment.txt", context),
-        to=[appointment.client.email],
-        headers={"Message-ID": message_id(message)},
-    )
-    email.attach_alternative(
-        render_to_string("booking/email/appointment.html", context), "text/html"
+        template="booking/email/appointment",
+        context=context,
     )
     if message.kind not in (MessageKind.REMINDER, MessageKind.NEW_LINK):
         method = "CANCEL" if message.kind == MessageKind.CANCELLATION else "REQUEST"

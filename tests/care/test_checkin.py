@@ -196,7 +196,7 @@ def test_a_risk_answer_shows_crisis_help_and_alerts_the_clinicians_at_once(
         assert 'href="tel:988"' in card
         assert 'href="sms:988"' in card
         assert 'href="tel:911"' in card
-        assert 'href="tel:(305) 555-0142"' in card
+        assert 'href="tel:+13055550142"' in card
         alert = Alert.objects.get()
         assert alert.kind == "risk"
         assert alert.therapist == therapist

@@ -228,7 +228,7 @@ def test_a_risk_answer_shows_crisis_help_and_the_therapist_sees_the_alert_first_
         ("Call 988", "tel:988"),
         ("Text 988", "sms:988"),
         ("Call 911", "tel:911"),
-        (f"Call {practice.name}: {practice.phone}", f"tel:{practice.phone}"),
+        (f"Call {practice.name}: {practice.phone}", "tel:+12395550142"),
     ):
         expect(card.get_by_role("link", name=name, exact=True)).to_have_attribute("href", href)
     check_both_widths(client, "checkin-thanks-risk")

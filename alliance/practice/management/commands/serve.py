@@ -33,6 +33,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port, production = options["host"], options["port"], options["production"]
         manage = [sys.executable, "manage.py"]
+        # The server and workers read settings afresh: their links (SITE_URL's default) must
+        # name the port served, not whatever PORT the shell had.
+        os.environ["PORT"] = str(port)
         if production:
             if settings.DEBUG:
                 raise CommandError("--production needs DEBUG=false (see docs/operations.md).")
