@@ -172,7 +172,7 @@ def test_every_email_the_practice_sends_is_valid_html(demo: None) -> None:
         kept.end + timedelta(minutes=1),
     ):
         outbox_flush(now=moment, limit=2000)
-    documents = {}
+    documents: dict[str, str] = {}
     for message in mail.outbox:
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
