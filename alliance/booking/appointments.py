@@ -29,13 +29,14 @@ from alliance.booking.models import (
 )
 from alliance.booking.outbox import (
     messages_cancel_pending,
+    messages_cancel_reminders,
     messages_schedule,
     messages_schedule_new_link,
-    messages_send_checkin_now,
 )
 from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
+from alliance.scheduling.display import format_local
 from alliance.scheduling.slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -320,17 +321,35 @@ CLOSING_STATUSES = (
 )
 
 
+# Statuses that say the session took place (or that the client did not come to it).
+HAPPENED_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.FULFILLED,
+    AppointmentStatus.NOSHOW,
+)
+
+
 @transaction.atomic
 def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
-    """Staff record what happened: arrived, attended, no-show, or entered in error."""
+    """Staff record what happened: arrived, attended, no-show, or entered in error.
+
+    What happened can be recorded late but never early: a session is marked once it has started.
+    """
     if status not in CLOSING_STATUSES:
         raise BookingError("Choose arrived, attended, no-show or entered in error.")
+    if status in HAPPENED_STATUSES and appointment.start > timezone.now():
+        when = format_local(appointment.start, practice_zone())
+        raise BookingError(
+            "A session can be marked arrived, attended or no-show only once it has started "
+            f"({when})."
+        )
     appointment.status = status
     appointment.save()
-    if status == AppointmentStatus.ENTERED_IN_ERROR:
+    if status in (AppointmentStatus.ENTERED_IN_ERROR, AppointmentStatus.NOSHOW):
         messages_cancel_pending(appointment=appointment)
-    elif status == AppointmentStatus.FULFILLED:
-        messages_send_checkin_now(appointment=appointment, now=timezone.now())
+    else:
+        # The check-in stays queued for the session's end (booking/outbox.py).
+        messages_cancel_reminders(appointment=appointment)
     return appointment
 
 

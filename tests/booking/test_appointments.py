@@ -221,11 +221,37 @@ def test_a_past_appointment_cannot_be_cancelled_or_moved() -> None:
 
 def test_staff_mark_what_happened() -> None:
     appointment = book()
-    assert appointment_mark(appointment=appointment, status="fulfilled").status == "fulfilled"
+    with time_machine.travel(appointment.start + timedelta(minutes=5)):
+        assert appointment_mark(appointment=appointment, status="fulfilled").status == "fulfilled"
     appointment_mark(appointment=appointment, status="entered-in-error")
     assert appointment.messages.filter(status="queued").count() == 0
     with pytest.raises(BookingError):
         appointment_mark(appointment=appointment, status="booked")
+
+
+def test_a_session_cannot_be_marked_as_happened_before_it_starts() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.start - timedelta(minutes=1)):
+        for status in ("arrived", "fulfilled", "noshow"):
+            with pytest.raises(BookingError, match="only once it has started"):
+                appointment_mark(appointment=appointment, status=status)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.messages.filter(kind=MessageKind.REMINDER, status="queued").count() == 2
+
+
+def test_a_session_may_be_marked_late() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.end + timedelta(days=2)):
+        assert appointment_mark(appointment=appointment, status="noshow").status == "noshow"
+
+
+def test_marking_a_started_session_drops_its_reminders() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.start + timedelta(minutes=1)):
+        appointment_mark(appointment=appointment, status="arrived")
+    reminders = appointment.messages.filter(kind=MessageKind.REMINDER)
+    assert sorted(reminders.values_list("status", flat=True)) == ["cancelled", "cancelled"]
 
 
 def test_sessions_use_their_own_length() -> None:

@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -165,9 +166,29 @@ def test_staff_mark_move_and_cancel(personas: Personas) -> None:
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
     other = appointment_for(personas, hour=15)
-    desk.post(reverse("booking:appointment_mark", args=[other.uuid]), {"status": "noshow"})
+    with time_machine.travel(other.start + timedelta(minutes=20)):
+        signed_in(personas.frontdesk).post(
+            reverse("booking:appointment_mark", args=[other.uuid]), {"status": "noshow"}
+        )
     other.refresh_from_db()
     assert other.status == AppointmentStatus.NOSHOW
+
+
+def test_marking_a_session_attended_before_it_starts_is_refused_with_a_message(
+    personas: Personas,
+) -> None:
+    appointment = appointment_for(personas)
+    response = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_mark", args=[appointment.uuid]),
+        {"status": "fulfilled"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "can be marked arrived, attended or no-show only once it has started" in (
+        response.content.decode()
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
 
 
 def test_moving_onto_a_taken_time_is_refused_with_alternatives(personas: Personas) -> None:

@@ -56,10 +56,32 @@ def test_the_link_is_sent_when_the_session_ends_and_not_before(smtp_server: Smtp
         assert personal not in message["Subject"]
 
 
-def test_marking_a_session_attended_sends_the_link_at_once(smtp_server: SmtpServer) -> None:
+def test_marking_a_session_attended_sends_the_link_only_when_it_ends(
+    smtp_server: SmtpServer,
+) -> None:
     appointment = session_booked()
     with time_machine.travel(appointment.start + timedelta(minutes=10)):
         appointment_mark(appointment=appointment, status="fulfilled")
+        assert outbox_flush() == 0
+    with time_machine.travel(appointment.end - timedelta(minutes=1)):
+        assert outbox_flush() == 0
+    assert smtp_server.messages == []
+    with after(appointment, minutes=1):
+        assert outbox_flush() == 1
+    assert "/checkin/" in message_parts(smtp_server.messages[0])["text/plain"]
+
+
+def test_a_check_in_made_due_early_waits_for_the_end(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    during = appointment.start + timedelta(minutes=10)
+    # Brought forward by a mark, as was done before the link had to wait for the end.
+    appointment.messages.filter(kind=MessageKind.CHECKIN).update(
+        send_after=during, next_attempt_at=during
+    )
+    with time_machine.travel(during):
+        assert outbox_flush() == 0
+    assert appointment.messages.get(kind=MessageKind.CHECKIN).status == MessageStatus.QUEUED
+    with after(appointment, minutes=1):
         assert outbox_flush() == 1
     assert "/checkin/" in message_parts(smtp_server.messages[0])["text/plain"]
 

@@ -201,11 +201,15 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
 def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_uuid)
     form = AppointmentMarkForm(request.POST)
-    if form.is_valid():
-        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
-        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose what happened: arrived, attended, no-show or in error.")
+        return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    try:
+        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
+    except BookingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
