@@ -21,6 +21,7 @@ from alliance.booking.models import (
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
+    Message,
     OfferStatus,
     TimeOff,
     WaitlistEntry,
@@ -194,8 +195,10 @@ def unavailable_or_taken(
 
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, within_availability: bool = True
-) -> Appointment:
-    """Move an appointment in place: same UID in calendars, SEQUENCE goes up."""
+) -> Message | None:
+    """Move an appointment in place: same UID in calendars, SEQUENCE goes up.
+
+    Returns the e-mail that tells the client, or None when they have no address."""
     now = timezone.now()
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be moved.")
@@ -220,7 +223,7 @@ def appointment_reschedule(
         with transaction.atomic():
             appointment.save()
             messages_cancel_pending(appointment=appointment)
-            messages_schedule(appointment=appointment, rescheduled=True, now=now)
+            told = messages_schedule(appointment=appointment, rescheduled=True, now=now)
     except IntegrityError as error:
         appointment.refresh_from_db()
         if _is_overlap(error):
@@ -234,7 +237,7 @@ def appointment_reschedule(
             ) from None
         raise
     logger.info("appointment %s moved", appointment.uuid)
-    return appointment
+    return told
 
 
 def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
@@ -243,8 +246,10 @@ def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    """Cancel; inside the practice's window it is recorded as a late cancellation."""
+def appointment_cancel(*, appointment: Appointment) -> Message | None:
+    """Cancel; inside the practice's window it is recorded as a late cancellation.
+
+    Returns the e-mail that tells the client, or None when they have no address."""
     now = timezone.now()
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be cancelled.")
@@ -255,10 +260,10 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
     appointment.token_version += 1  # a cancelled appointment's links, forwarded or not, end
     appointment.save()
     messages_cancel_pending(appointment=appointment)
-    messages_schedule(appointment=appointment, cancelled=True, now=now)
+    told = messages_schedule(appointment=appointment, cancelled=True, now=now)
     waitlist_offer_freed(appointment=appointment, now=now)
     logger.info("appointment %s cancelled", appointment.uuid)
-    return appointment
+    return told
 
 
 @transaction.atomic

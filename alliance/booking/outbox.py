@@ -59,10 +59,12 @@ def messages_schedule(
     confirmation: bool = False,
     rescheduled: bool = False,
     cancelled: bool = False,
-) -> None:
-    """Queue what this change should tell the client, in the caller's transaction."""
+) -> Message | None:
+    """Queue what this change should tell the client, in the caller's transaction; returns the
+    e-mail that announces the change, or None when none does (e.g. the client has no address)."""
     if not appointment.client.email:
-        return
+        return None
+    announcement = None
     rows = []
     for kind, wanted in (
         (MessageKind.CONFIRMATION, confirmation),
@@ -70,7 +72,8 @@ def messages_schedule(
         (MessageKind.CANCELLATION, cancelled),
     ):
         if wanted:
-            rows.append(Message(appointment=appointment, kind=kind, send_after=now))
+            announcement = Message(appointment=appointment, kind=kind, send_after=now)
+            rows.append(announcement)
     if not cancelled:
         for hours in Practice.objects.current().reminder_hours:
             send_after = appointment.start - timedelta(hours=hours)
@@ -95,6 +98,7 @@ def messages_schedule(
     Message.objects.bulk_create(rows)
     moments = sorted({row.send_after for row in rows})
     transaction.on_commit(lambda: _wake_workers(moments))
+    return announcement
 
 
 def _wake_workers(moments: list[datetime]) -> None:
