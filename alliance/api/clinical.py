@@ -202,7 +202,8 @@ def response_create(
     A PHQ-9 with item 9 answered 1 or more carries the flag "risk" and alerts the treating
     therapist and the practice's designated clinician at once. 409: the session already has
     this instrument. 422 names each unknown item, value out of range, or missing item (PHQ-9
-    may miss two items, never item 9; it is then prorated).
+    may miss two items, never item 9; it is then prorated), and each follow-up answered when
+    it was not asked, with the item it follows (ac_repair after ac_tension 0).
     """
     user = clinician_user(request)
     client = _client_or_404(user, client_id)

@@ -21,6 +21,7 @@ from alliance.booking.models import (
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
+    Message,
     OfferStatus,
     TimeOff,
     WaitlistEntry,
@@ -29,13 +30,14 @@ from alliance.booking.models import (
 )
 from alliance.booking.outbox import (
     messages_cancel_pending,
+    messages_cancel_reminders,
     messages_schedule,
     messages_schedule_new_link,
-    messages_send_checkin_now,
 )
 from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
+from alliance.scheduling.display import format_local
 from alliance.scheduling.slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -193,8 +195,10 @@ def unavailable_or_taken(
 
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, within_availability: bool = True
-) -> Appointment:
-    """Move an appointment in place: same UID in calendars, SEQUENCE goes up."""
+) -> Message | None:
+    """Move an appointment in place: same UID in calendars, SEQUENCE goes up.
+
+    Returns the e-mail that tells the client, or None when they have no address."""
     now = timezone.now()
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be moved.")
@@ -219,7 +223,7 @@ def appointment_reschedule(
         with transaction.atomic():
             appointment.save()
             messages_cancel_pending(appointment=appointment)
-            messages_schedule(appointment=appointment, rescheduled=True, now=now)
+            told = messages_schedule(appointment=appointment, rescheduled=True, now=now)
     except IntegrityError as error:
         appointment.refresh_from_db()
         if _is_overlap(error):
@@ -233,7 +237,7 @@ def appointment_reschedule(
             ) from None
         raise
     logger.info("appointment %s moved", appointment.uuid)
-    return appointment
+    return told
 
 
 def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
@@ -242,8 +246,10 @@ def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment) -> Appointment:
-    """Cancel; inside the practice's window it is recorded as a late cancellation."""
+def appointment_cancel(*, appointment: Appointment) -> Message | None:
+    """Cancel; inside the practice's window it is recorded as a late cancellation.
+
+    Returns the e-mail that tells the client, or None when they have no address."""
     now = timezone.now()
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be cancelled.")
@@ -254,10 +260,10 @@ def appointment_cancel(*, appointment: Appointment) -> Appointment:
     appointment.token_version += 1  # a cancelled appointment's links, forwarded or not, end
     appointment.save()
     messages_cancel_pending(appointment=appointment)
-    messages_schedule(appointment=appointment, cancelled=True, now=now)
+    told = messages_schedule(appointment=appointment, cancelled=True, now=now)
     waitlist_offer_freed(appointment=appointment, now=now)
     logger.info("appointment %s cancelled", appointment.uuid)
-    return appointment
+    return told
 
 
 @transaction.atomic
@@ -320,17 +326,35 @@ CLOSING_STATUSES = (
 )
 
 
+# Statuses that say the session took place (or that the client did not come to it).
+HAPPENED_STATUSES = (
+    AppointmentStatus.ARRIVED,
+    AppointmentStatus.FULFILLED,
+    AppointmentStatus.NOSHOW,
+)
+
+
 @transaction.atomic
 def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
-    """Staff record what happened: arrived, attended, no-show, or entered in error."""
+    """Staff record what happened: arrived, attended, no-show, or entered in error.
+
+    What happened can be recorded late but never early: a session is marked once it has started.
+    """
     if status not in CLOSING_STATUSES:
         raise BookingError("Choose arrived, attended, no-show or entered in error.")
+    if status in HAPPENED_STATUSES and appointment.start > timezone.now():
+        when = format_local(appointment.start, practice_zone())
+        raise BookingError(
+            "A session can be marked arrived, attended or no-show only once it has started "
+            f"({when})."
+        )
     appointment.status = status
     appointment.save()
-    if status == AppointmentStatus.ENTERED_IN_ERROR:
+    if status in (AppointmentStatus.ENTERED_IN_ERROR, AppointmentStatus.NOSHOW):
         messages_cancel_pending(appointment=appointment)
-    elif status == AppointmentStatus.FULFILLED:
-        messages_send_checkin_now(appointment=appointment, now=timezone.now())
+    else:
+        # The check-in stays queued for the session's end (booking/outbox.py).
+        messages_cancel_reminders(appointment=appointment)
     return appointment
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from django.utils import timezone
 from alliance.accounts.models import User
 from alliance.booking.models import (
     Appointment,
+    AppointmentStatus,
     Message,
     MessageKind,
     MessageStatus,
@@ -48,6 +49,8 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 PENDING = (MessageStatus.QUEUED, MessageStatus.RETRYING)
+# An appointment still ahead of the client: marked arrived, attended or no-show, it is not.
+UPCOMING = (AppointmentStatus.PROPOSED, AppointmentStatus.PENDING, AppointmentStatus.BOOKED)
 
 
 def messages_schedule(
@@ -57,10 +60,12 @@ def messages_schedule(
     confirmation: bool = False,
     rescheduled: bool = False,
     cancelled: bool = False,
-) -> None:
-    """Queue what this change should tell the client, in the caller's transaction."""
+) -> Message | None:
+    """Queue what this change should tell the client, in the caller's transaction; returns the
+    e-mail that announces the change, or None when none does (e.g. the client has no address)."""
     if not appointment.client.email:
-        return
+        return None
+    announcement = None
     rows = []
     for kind, wanted in (
         (MessageKind.CONFIRMATION, confirmation),
@@ -68,7 +73,8 @@ def messages_schedule(
         (MessageKind.CANCELLATION, cancelled),
     ):
         if wanted:
-            rows.append(Message(appointment=appointment, kind=kind, send_after=now))
+            announcement = Message(appointment=appointment, kind=kind, send_after=now)
+            rows.append(announcement)
     if not cancelled:
         for hours in Practice.objects.current().reminder_hours:
             send_after = appointment.start - timedelta(hours=hours)
@@ -82,7 +88,7 @@ def messages_schedule(
                     )
                 )
         if appointment.appointment_type.sends_checkin:
-            # The check-in link goes out when the session ends (or when it is marked attended).
+            # The check-in link goes out when the session ends, never before (see _claim).
             rows.append(
                 Message(
                     appointment=appointment, kind=MessageKind.CHECKIN, send_after=appointment.end
@@ -93,6 +99,7 @@ def messages_schedule(
     Message.objects.bulk_create(rows)
     moments = sorted({row.send_after for row in rows})
     transaction.on_commit(lambda: _wake_workers(moments))
+    return announcement
 
 
 def _wake_workers(moments: list[datetime]) -> None:
@@ -139,15 +146,6 @@ def messages_schedule_alert(
     transaction.on_commit(lambda: _wake_workers([now]))
 
 
-def messages_send_checkin_now(*, appointment: Appointment, now: datetime) -> None:
-    """Marked attended: the check-in need not wait for the booked end."""
-    moved = appointment.messages.filter(
-        kind=MessageKind.CHECKIN, status__in=PENDING, next_attempt_at__gt=now
-    ).update(send_after=now, next_attempt_at=now)
-    if moved:
-        transaction.on_commit(lambda: _wake_workers([now]))
-
-
 def messages_schedule_checkin(*, appointment: Appointment, now: datetime) -> None:
     """A new check-in link, asked for by a client whose link expired."""
     if appointment.messages.filter(kind=MessageKind.CHECKIN, status__in=PENDING).exists():
@@ -166,6 +164,13 @@ def messages_cancel_pending(*, appointment: Appointment) -> None:
     appointment.messages.filter(status__in=PENDING).update(status=MessageStatus.CANCELLED)
 
 
+def messages_cancel_reminders(*, appointment: Appointment) -> None:
+    """The session has started: reminders of it, and links to change it, are not wanted."""
+    appointment.messages.filter(
+        kind__in=(MessageKind.REMINDER, MessageKind.NEW_LINK), status__in=PENDING
+    ).update(status=MessageStatus.CANCELLED)
+
+
 def _claim(now: datetime) -> Message | None:
     with transaction.atomic():
         message = (
@@ -173,6 +178,11 @@ def _claim(now: datetime) -> Message | None:
             .filter(
                 Q(status__in=PENDING, next_attempt_at__lte=now)
                 | Q(status=MessageStatus.SENDING, lease_until__lt=now)
+            )
+            # However a check-in came to be due, its link never goes before the session ends.
+            .exclude(
+                Q(kind=MessageKind.CHECKIN)
+                & Exists(Appointment.objects.filter(pk=OuterRef("appointment_id"), end__gt=now))
             )
             .order_by("next_attempt_at")
             .first()
@@ -236,7 +246,7 @@ def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None
         pk=message.appointment_id
     )
     stale = message.kind in (MessageKind.REMINDER, MessageKind.NEW_LINK) and (
-        not appointment.is_active or appointment.start <= now
+        appointment.status not in UPCOMING or appointment.start <= now
     )
     return None if stale else message_email(message, appointment)
 

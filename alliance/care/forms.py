@@ -14,6 +14,7 @@ from alliance.accounts.forms import StorableText
 from alliance.care.instruments import client_heading
 from alliance.care.models import AlertAction, AlertState
 from alliance.clinical.instruments import Instrument, Item
+from alliance.clinical.scoring import unasked_answers
 
 COMMENT_MAX = 2000
 
@@ -46,9 +47,45 @@ class InstrumentsForm(StorableText, forms.Form):
     def __init__(self, instruments: Sequence[Instrument], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instruments = list(instruments)
+        self.cleared: list[str] = []  # follow-ups answered but not asked, shown unanswered
         for found in self.instruments:
             for item in found.items:
                 self.fields[item.id] = _item_field(item)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for found in self.instruments:
+            given = {
+                item.id: cleaned[item.id]
+                for item in found.items
+                if cleaned.get(item.id) is not None
+            }
+            for problem in unasked_answers(found, given):
+                assert problem.item is not None  # each names its follow-up
+                self._clear(found, found.item(problem.item), given)
+        return cleaned
+
+    def _clear(self, found: Instrument, follow_up: Item, given: dict[str, int]) -> None:
+        """Refuse a follow-up that was not asked, and show it unanswered: a chosen radio button
+        cannot be unchosen, so leaving it would trap the person."""
+        assert follow_up.asked_if is not None
+        asked = found.item(follow_up.asked_if.item)
+        chosen = {option.value: option.label for option in asked.scale.options}.get(
+            given.get(asked.id, -1)
+        )
+        where = f"you chose “{chosen}”" if chosen else "there is no answer yet"
+        self.add_error(
+            follow_up.id,
+            f"This follows on from “{asked.text}”, where {where}, so it does not apply and your "
+            "answer here was cleared. If you meant another answer there, change it and choose "
+            "here again.",
+        )
+        self.data = {key: self.data[key] for key in self.data if key != follow_up.id}
+        self.cleared.append(follow_up.id)
+
+    def only_cleared(self) -> bool:
+        """Every problem is a follow-up cleared: nothing is missing."""
+        return bool(self.cleared) and set(self.errors) <= set(self.cleared)
 
     def blocks(self) -> list[Block]:
         """For the template: each instrument with its heading and bound fields."""

@@ -65,9 +65,18 @@ class Scale:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """When a follow-up is asked: the answer to an earlier item is at least ``at_least``."""
+
+    item: str
+    at_least: int
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One question. Scored items count towards the total and are always required (gaps in a
-    record are handled by the instrument's proration rule, not per item)."""
+    record are handled by the instrument's proration rule, not per item). A follow-up
+    (``asked_if``) may be answered only when its condition holds."""
 
     id: str
     text: str
@@ -76,6 +85,7 @@ class Item:
     required: bool = True
     reverse: bool = False
     loinc: str | None = None
+    asked_if: Condition | None = None
 
     def points(self, value: int) -> int:
         """What an answer adds to the total. Reverse keying is bound to the item, not to its
@@ -443,11 +453,34 @@ def _parse_items(table: _Table, scales: Mapping[str, Scale]) -> tuple[Item, ...]
         if reverse and not scored:
             raise entry.error("reverse", "only a scored item can be reverse-keyed")
         loinc = entry.loinc("loinc")
+        asked_if = _parse_asked_if(entry, items, always_asked=required)
         entry.finish()
-        items.append(Item(item_id, text, scales[scale_code], scored, required, reverse, loinc))
+        item = Item(item_id, text, scales[scale_code], scored, required, reverse, loinc, asked_if)
+        items.append(item)
     if not any(item.scored for item in items):
         raise table.error("items", "an instrument needs at least one scored item")
     return tuple(items)
+
+
+def _parse_asked_if(entry: _Table, earlier: list[Item], *, always_asked: bool) -> Condition | None:
+    condition = entry.table("asked_if")
+    if condition is None:
+        return None
+    if always_asked:
+        raise entry.error("asked_if", "only an optional, unscored item can be a follow-up")
+    item_id = condition.text("item")
+    asked = next((item for item in earlier if item.id == item_id), None)
+    if asked is None:
+        raise condition.error("item", f"{item_id!r} is not an item before this one")
+    at_least = condition.integer("at_least")
+    if not asked.scale.min < at_least <= asked.scale.max:
+        raise condition.error(
+            "at_least",
+            f"{at_least} must be above {asked.scale.min} and at most {asked.scale.max}, "
+            f"or the question would always or never be asked",
+        )
+    condition.finish()
+    return Condition(item_id, at_least)
 
 
 def _parse_bands(table: _Table, draft: Instrument) -> tuple[Band, ...]:

@@ -10,6 +10,8 @@ answered", like a missing key, because that is how JSON imports carry a skipped 
 Flags, such as PHQ-9 item 9, are worked out from every valid answer even when the response as a
 whole cannot be scored, and travel on the ``AnswerError``: a risk answer must raise an alert even
 in a record with gaps too large to prorate.
+
+A follow-up (an item with ``asked_if``) answered when its condition does not hold is refused.
 """
 
 import math
@@ -78,6 +80,7 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
         else:
             valid[item.id] = value
 
+    problems += unasked_answers(instrument, valid)
     flags = _flags(instrument, valid)
     # An item with a wrong value already has its problem; it is not "missing" as well.
     unanswered = [item for item in instrument.items if answers.get(item.id) is None]
@@ -108,6 +111,28 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
         answers=MappingProxyType(valid),
         missing=missing,
     )
+
+
+def unasked_answers(instrument: Instrument, answers: Mapping[str, int]) -> list[Problem]:
+    """A problem for each follow-up answered although it was not asked: "If there was tension,
+    how well did you talk it through?" after "No tension" is refused, not stored as a repair."""
+    problems = []
+    for item in instrument.items:
+        condition = item.asked_if
+        if condition is None or item.id not in answers:
+            continue
+        given = answers.get(condition.item)
+        if given is not None and given >= condition.at_least:
+            continue
+        was = f"is {given}" if given is not None else "has no answer"
+        problems.append(
+            Problem(
+                item.id,
+                f"answered, but it is asked only when {condition.item} is {condition.at_least} "
+                f"or more, and {condition.item} {was}",
+            )
+        )
+    return problems
 
 
 def caseness(instrument: Instrument, total: int) -> bool | None:

@@ -183,6 +183,28 @@ def test_bad_answers_are_named(personas: Personas) -> None:
     assert ["body", "payload", "answers", "phq9_4"] in where
 
 
+def test_a_repair_answer_after_no_tension_is_refused_naming_both_items(
+    personas: Personas,
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    answers = alliance_answers("ac", 28, tension=0) | {"ac_repair": 4}
+    refused = tara.post(
+        f"/clients/{client_id}/responses", {"instrument": "alliance_client", "answers": answers}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {
+            "loc": ["body", "payload", "answers", "ac_repair"],
+            "msg": "answered, but it is asked only when ac_tension is 1 or more, "
+            "and ac_tension is 0",
+            "type": "value_error",
+        }
+    ]
+    assert Response.objects.count() == 0
+    assert TherapySession.objects.count() == 0
+
+
 def test_too_many_missing_items_are_refused(personas: Personas) -> None:
     tara = Caller(personas.therapist)
     client_id = tara.new_client(personas.tara)

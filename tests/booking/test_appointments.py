@@ -179,8 +179,10 @@ def test_it_queues_a_confirmation_and_the_reminders_still_ahead() -> None:
 
 
 def test_rescheduling_moves_the_time_and_the_reminders() -> None:
-    appointment = book()
-    moved = appointment_reschedule(appointment=appointment, start=local(4, 11))
+    moved = book()
+    told = appointment_reschedule(appointment=moved, start=local(4, 11))
+    assert told is not None
+    assert told.kind == MessageKind.RESCHEDULED
     assert moved.start == local(4, 11)
     assert moved.sequence == 1
     reminders = moved.messages.filter(kind="reminder", status="queued")
@@ -188,7 +190,15 @@ def test_rescheduling_moves_the_time_and_the_reminders() -> None:
         moved.start - timedelta(hours=48),
         moved.start - timedelta(hours=24),
     ]
-    assert moved.messages.filter(kind="rescheduled").count() == 1
+    assert list(moved.messages.filter(kind="rescheduled")) == [told]
+
+
+def test_cancelling_or_moving_for_a_client_with_no_e_mail_tells_no_one() -> None:
+    moved = book(client=client("Noel Nomail", ""))
+    assert appointment_reschedule(appointment=moved, start=local(4, 11)) is None
+    assert appointment_cancel(appointment=moved) is None
+    assert moved.status == AppointmentStatus.CANCELLED
+    assert moved.messages.count() == 0
 
 
 def test_rescheduling_onto_a_taken_time_keeps_the_old_one() -> None:
@@ -203,11 +213,14 @@ def test_rescheduling_onto_a_taken_time_keeps_the_old_one() -> None:
 def test_a_cancellation_inside_the_window_is_late() -> None:
     appointment = book(start_days=3)
     with time_machine.travel(appointment.start - timedelta(hours=5)):
-        cancelled = appointment_cancel(appointment=appointment)
-    assert cancelled.status == AppointmentStatus.CANCELLED
-    assert cancelled.late_cancellation is True
+        told = appointment_cancel(appointment=appointment)
+    assert told is not None
+    assert told.kind == MessageKind.CANCELLATION
+    assert appointment.status == AppointmentStatus.CANCELLED
+    assert appointment.late_cancellation is True
     early = book(start_days=5, client=client("Early", "early@example.com"))
-    assert appointment_cancel(appointment=early).late_cancellation is False
+    appointment_cancel(appointment=early)
+    assert early.late_cancellation is False
 
 
 def test_a_past_appointment_cannot_be_cancelled_or_moved() -> None:
@@ -221,11 +234,37 @@ def test_a_past_appointment_cannot_be_cancelled_or_moved() -> None:
 
 def test_staff_mark_what_happened() -> None:
     appointment = book()
-    assert appointment_mark(appointment=appointment, status="fulfilled").status == "fulfilled"
+    with time_machine.travel(appointment.start + timedelta(minutes=5)):
+        assert appointment_mark(appointment=appointment, status="fulfilled").status == "fulfilled"
     appointment_mark(appointment=appointment, status="entered-in-error")
     assert appointment.messages.filter(status="queued").count() == 0
     with pytest.raises(BookingError):
         appointment_mark(appointment=appointment, status="booked")
+
+
+def test_a_session_cannot_be_marked_as_happened_before_it_starts() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.start - timedelta(minutes=1)):
+        for status in ("arrived", "fulfilled", "noshow"):
+            with pytest.raises(BookingError, match="only once it has started"):
+                appointment_mark(appointment=appointment, status=status)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert appointment.messages.filter(kind=MessageKind.REMINDER, status="queued").count() == 2
+
+
+def test_a_session_may_be_marked_late() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.end + timedelta(days=2)):
+        assert appointment_mark(appointment=appointment, status="noshow").status == "noshow"
+
+
+def test_marking_a_started_session_drops_its_reminders() -> None:
+    appointment = book()
+    with time_machine.travel(appointment.start + timedelta(minutes=1)):
+        appointment_mark(appointment=appointment, status="arrived")
+    reminders = appointment.messages.filter(kind=MessageKind.REMINDER)
+    assert sorted(reminders.values_list("status", flat=True)) == ["cancelled", "cancelled"]
 
 
 def test_sessions_use_their_own_length() -> None:

@@ -96,6 +96,22 @@ def test_reminders_go_when_due_and_only_then(smtp_server: SmtpServer, settings: 
     assert [subject.split(":")[0] for subject in subjects] == ["Booked", "Reminder", "Reminder"]
 
 
+def test_no_reminder_goes_for_a_session_already_marked(
+    smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    appointment = booked()
+    outbox_flush()
+    # Marked attended days early, as could be done before marks had to wait for the start.
+    Appointment.objects.filter(pk=appointment.pk).update(status="fulfilled")
+    with time_machine.travel(appointment.start - timedelta(hours=47)):
+        assert outbox_flush() == 0
+    subjects = [message["Subject"].split(":")[0] for message in smtp_server.messages]
+    assert subjects == ["Booked"]
+    reminder = appointment.messages.get(kind="reminder", hours_before=48)
+    assert reminder.status == MessageStatus.CANCELLED
+
+
 def test_a_failed_send_is_retried_with_backoff_and_its_status_shown(
     smtp_server: SmtpServer, settings: Settings
 ) -> None:

@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -35,11 +36,13 @@ def form(personas: Personas, **overrides: object) -> dict[str, object]:
     return data
 
 
-def appointment_for(personas: Personas, days: int = 3, hour: int = 10) -> Appointment:
+def appointment_for(
+    personas: Personas, days: int = 3, hour: int = 10, email: str = "casey@example.com"
+) -> Appointment:
     return appointment_book(
         therapist=personas.tara,
         appointment_type=session_type(),
-        client=client(),
+        client=client(email=email),
         start=local(days, hour),
         format="in_person",
         within_availability=False,
@@ -165,9 +168,82 @@ def test_staff_mark_move_and_cancel(personas: Personas) -> None:
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
     other = appointment_for(personas, hour=15)
-    desk.post(reverse("booking:appointment_mark", args=[other.uuid]), {"status": "noshow"})
+    with time_machine.travel(other.start + timedelta(minutes=20)):
+        signed_in(personas.frontdesk).post(
+            reverse("booking:appointment_mark", args=[other.uuid]), {"status": "noshow"}
+        )
     other.refresh_from_db()
     assert other.status == AppointmentStatus.NOSHOW
+
+
+def test_marking_a_session_attended_before_it_starts_is_refused_with_a_message(
+    personas: Personas,
+) -> None:
+    appointment = appointment_for(personas)
+    response = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_mark", args=[appointment.uuid]),
+        {"status": "fulfilled"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "can be marked arrived, attended or no-show only once it has started" in (
+        response.content.decode()
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_cancelling_says_the_client_was_told_by_e_mail(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    page = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_cancel", args=[appointment.uuid]), follow=True
+    )
+    html = page.content.decode()
+    assert "Cancelled. The client has been told by e-mail." in html
+    assert "no e-mail address" not in html
+    assert appointment.messages.filter(kind="cancellation", status="queued").count() == 1
+
+
+def test_cancelling_for_a_client_with_no_e_mail_says_to_phone_them(personas: Personas) -> None:
+    appointment = appointment_for(personas, email="")
+    page = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_cancel", args=[appointment.uuid]), follow=True
+    )
+    html = page.content.decode()
+    assert (
+        "Cancelled. The client has no e-mail address, so no one has told them: please phone them."
+        in html
+    )
+    assert "told by e-mail" not in html
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+
+
+def test_moving_says_the_client_was_told_by_e_mail(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    page = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_move", args=[appointment.uuid]),
+        {"day": local(4, 0).date().isoformat(), "start_time": "09:00"},
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "The client has been told by e-mail." in html
+    assert "no e-mail address" not in html
+    assert appointment.messages.filter(kind="rescheduled", status="queued").count() == 1
+
+
+def test_moving_for_a_client_with_no_e_mail_says_to_phone_them(personas: Personas) -> None:
+    appointment = appointment_for(personas, email="")
+    page = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_move", args=[appointment.uuid]),
+        {"day": local(4, 0).date().isoformat(), "start_time": "09:00"},
+        follow=True,
+    )
+    html = page.content.decode()
+    assert "The client has no e-mail address, so no one has told them: please phone them." in html
+    assert "told by e-mail" not in html
+    appointment.refresh_from_db()
+    assert appointment.start == local(4, 9)
 
 
 def test_moving_onto_a_taken_time_is_refused_with_alternatives(personas: Personas) -> None:

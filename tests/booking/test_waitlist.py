@@ -78,7 +78,8 @@ def booked_then_cancelled() -> Appointment:
         start=local(3, 10),
         format="telehealth",
     )
-    return appointment_cancel(appointment=appointment)
+    appointment_cancel(appointment=appointment)
+    return appointment
 
 
 def test_a_cancellation_is_offered_to_the_waitlist_in_order(

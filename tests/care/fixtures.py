@@ -60,10 +60,14 @@ def path_of(link: str) -> str:
 
 
 def all_answered(codes: list[str], **values: int) -> dict[str, str]:
-    """A POST answering every item of `codes`: by default the first option of each scale, or
-    `values[item_id]` where given."""
+    """A POST answering every item of `codes` that is asked: by default the first option of
+    each scale, or `values[item_id]` where given. A follow-up whose condition does not hold
+    (the repair question after "No" tension) is left out."""
     data: dict[str, str] = {}
     for code in codes:
         for item in instruments()[code].items:
-            data[item.id] = str(values.get(item.id, item.scale.options[0].value))
+            value = values.get(item.id, item.scale.options[0].value)
+            condition = item.asked_if
+            if condition is None or int(data[condition.item]) >= condition.at_least:
+                data[item.id] = str(value)
     return data

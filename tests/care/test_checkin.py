@@ -1,5 +1,6 @@
 """The client's check-in: the link after a session, answering on it, and what happens next."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -56,10 +57,32 @@ def test_the_link_is_sent_when_the_session_ends_and_not_before(smtp_server: Smtp
         assert personal not in message["Subject"]
 
 
-def test_marking_a_session_attended_sends_the_link_at_once(smtp_server: SmtpServer) -> None:
+def test_marking_a_session_attended_sends_the_link_only_when_it_ends(
+    smtp_server: SmtpServer,
+) -> None:
     appointment = session_booked()
     with time_machine.travel(appointment.start + timedelta(minutes=10)):
         appointment_mark(appointment=appointment, status="fulfilled")
+        assert outbox_flush() == 0
+    with time_machine.travel(appointment.end - timedelta(minutes=1)):
+        assert outbox_flush() == 0
+    assert smtp_server.messages == []
+    with after(appointment, minutes=1):
+        assert outbox_flush() == 1
+    assert "/checkin/" in message_parts(smtp_server.messages[0])["text/plain"]
+
+
+def test_a_check_in_made_due_early_waits_for_the_end(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    during = appointment.start + timedelta(minutes=10)
+    # Brought forward by a mark, as was done before the link had to wait for the end.
+    appointment.messages.filter(kind=MessageKind.CHECKIN).update(
+        send_after=during, next_attempt_at=during
+    )
+    with time_machine.travel(during):
+        assert outbox_flush() == 0
+    assert appointment.messages.get(kind=MessageKind.CHECKIN).status == MessageStatus.QUEUED
+    with after(appointment, minutes=1):
         assert outbox_flush() == 1
     assert "/checkin/" in message_parts(smtp_server.messages[0])["text/plain"]
 
@@ -286,11 +309,50 @@ def test_the_next_session_asks_rosenberg_only_monthly(smtp_server: SmtpServer) -
 def test_the_optional_question_may_be_left_unanswered(smtp_server: SmtpServer) -> None:
     appointment = session_booked()
     link = checkin_link(smtp_server, appointment)
-    answers = all_answered(FIRST_SESSION)
+    answers = all_answered(FIRST_SESSION, ac_tension=2)
     del answers["ac_repair"]
     with after(appointment):
         assert Browser().post(path_of(link), answers).status_code == 302
     assert "ac_repair" not in Response.objects.get(instrument="alliance_client").answers
+
+
+def checked(html: str, item_id: str) -> list[str]:
+    """The values chosen for one question on a re-displayed page."""
+    return re.findall(rf'name="{item_id}" value="(\d+)" id="[^"]*" checked', html)
+
+
+def test_a_repair_answer_after_no_tension_is_refused_and_cleared_keeping_the_rest(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION, ac_overall=4, phq9_1=2) | {"ac_repair": "4"}
+    with after(appointment):
+        page = Browser().post(path_of(link), {**answers, "comment": "Keep my words."})
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert (
+        "This follows on from “Was there any tension or misunderstanding between you and your "
+        "therapist today?”, where you chose “No”, so it does not apply and your answer here "
+        "was cleared. If you meant another answer there, change it and choose here again."
+    ) in html
+    assert checked(html, "ac_repair") == []
+    assert checked(html, "ac_tension") == ["0"]
+    assert checked(html, "ac_overall") == ["4"]
+    assert checked(html, "phq9_1") == ["2"]
+    assert "Keep my words." in html
+    assert Response.objects.count() == 0
+    assert CheckinInvitation.objects.get().used_at is None
+
+
+def test_a_repair_answer_after_some_tension_is_recorded(smtp_server: SmtpServer) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION, ac_tension=1, ac_repair=4)
+    with after(appointment):
+        assert Browser().post(path_of(link), answers).status_code == 302
+    recorded = Response.objects.get(instrument="alliance_client")
+    assert (recorded.tension, recorded.repair) == (1, 4)
 
 
 def test_the_thank_you_page_leads_to_the_clients_own_progress(smtp_server: SmtpServer) -> None:

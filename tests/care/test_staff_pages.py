@@ -160,6 +160,21 @@ def test_a_rating_with_missing_answers_is_refused_with_the_rest_kept(personas: P
     assert Response.objects.count() == 0
 
 
+def test_a_repair_rating_after_no_tension_is_refused_and_cleared(personas: Personas) -> None:
+    appointment = _held_session(personas)
+    with time_machine.travel(appointment.end):
+        page = signed_in(personas.therapist).post(
+            f"/staff/appointments/{appointment.uuid}/rate/", _rating() | {"at_repair": "3"}
+        )
+    assert page.status_code == 422
+    html = page.content.decode()
+    assert "Please check your answers" in html
+    assert "where you chose “No”, so it does not apply" in html
+    assert 'name="at_repair" value="3" id="id_at_repair_3" checked' not in html
+    assert 'value="4" id="id_at_heard_3" checked' in html
+    assert Response.objects.count() == 0
+
+
 def test_only_the_sessions_own_therapist_rates_it(personas: Personas) -> None:
     appointment = _held_session(personas)
     with time_machine.travel(appointment.end):

@@ -16,7 +16,14 @@ from alliance.clinical.instruments import (
     Subscale,
     shipped_instruments,
 )
-from alliance.clinical.scoring import AnswerError, Score, caseness, score
+from alliance.clinical.scoring import (
+    AnswerError,
+    Problem,
+    Score,
+    caseness,
+    score,
+    unasked_answers,
+)
 
 INSTRUMENTS = shipped_instruments()
 PHQ9 = INSTRUMENTS["phq9"]
@@ -211,6 +218,41 @@ def test_the_tension_question_is_required_but_repair_is_not() -> None:
     assert score(CLIENT, alliance("ac", 2) | {"ac_repair": 4}).answers["ac_repair"] == 4
 
 
+@pytest.mark.parametrize("repair", [0, 4])
+def test_a_repair_answer_after_no_tension_is_refused_naming_both_items(repair: int) -> None:
+    with pytest.raises(AnswerError) as refused:
+        score(CLIENT, alliance("ac", 0) | {"ac_repair": repair})
+    assert str(refused.value) == (
+        "ac_repair: answered, but it is asked only when ac_tension is 1 or more, "
+        "and ac_tension is 0"
+    )
+
+
+def test_the_therapists_repair_answer_follows_their_tension_answer_too() -> None:
+    with pytest.raises(AnswerError) as refused:
+        score(THERAPIST, alliance("at", 0) | {"at_repair": 3})
+    assert problem_items(refused.value) == ["at_repair"]
+    assert score(THERAPIST, alliance("at", 1) | {"at_repair": 3}).answers["at_repair"] == 3
+
+
+def test_unasked_answers_lists_each_follow_up_answered_out_of_turn() -> None:
+    assert unasked_answers(CLIENT, {"ac_tension": 1, "ac_repair": 2}) == []
+    assert unasked_answers(CLIENT, {"ac_tension": 0}) == []
+    assert unasked_answers(CLIENT, {"ac_tension": 0, "ac_repair": 2}) == [
+        Problem(
+            "ac_repair",
+            "answered, but it is asked only when ac_tension is 1 or more, and ac_tension is 0",
+        )
+    ]
+    assert unasked_answers(CLIENT, {"ac_repair": 2}) == [
+        Problem(
+            "ac_repair",
+            "answered, but it is asked only when ac_tension is 1 or more, "
+            "and ac_tension has no answer",
+        )
+    ]
+
+
 def test_the_check_in_adds_its_subscales() -> None:
     result = score(CLIENT, alliance("ac", 0, scores=(5, 4, 5, 3, 2, 4, 3)))
     assert result.total == 26
@@ -321,11 +363,13 @@ def test_any_answers_give_a_score_or_an_answer_error(
 def test_complete_answers_total_within_range_in_a_band_that_covers_it(
     instrument: Instrument, data: st.DataObject
 ) -> None:
-    answers = {
-        item.id: data.draw(st.sampled_from(sorted(item.scale.values)), label=item.id)
-        for item in instrument.items
-        if item.required or data.draw(st.booleans(), label=f"answer {item.id}")
-    }
+    answers: dict[str, int] = {}
+    for item in instrument.items:
+        condition = item.asked_if
+        if condition is not None and answers.get(condition.item, -1) < condition.at_least:
+            continue  # a follow-up that is not asked
+        if item.required or data.draw(st.booleans(), label=f"answer {item.id}"):
+            answers[item.id] = data.draw(st.sampled_from(sorted(item.scale.values)), label=item.id)
     result = score(instrument, answers)
     assert result.total == sum(item.points(answers[item.id]) for item in instrument.scored_items)
     assert instrument.min_total <= result.total <= instrument.max_total

@@ -96,13 +96,22 @@ def responses() -> QuerySet[Response]:
 
 
 def calm_answers(**chosen: str) -> dict[str, str]:
-    """The label to click for every question of a first check-in: a calm, untroubled set of
-    answers ("Mostly", "Agree", "Not at all", "No"…), or `chosen[item_id]` where given."""
-    answers = {}
+    """The label to click for every question of a first check-in that is asked: a calm,
+    untroubled set of answers ("Mostly", "Agree", "Not at all", "No"…), or `chosen[item_id]`
+    where given. A follow-up its earlier answer does not ask (repair after no tension) is left
+    out."""
+    answers: dict[str, str] = {}
     for code in FIRST_SESSION:
         for item in instruments()[code].items:
             labels = [option.label for option in item.scale.options]
             calm = next((label for label in ("Mostly", "Agree") if label in labels), labels[0])
+            condition = item.asked_if
+            if condition is not None:
+                earlier = instruments()[code].item(condition.item)
+                label = answers[earlier.id]
+                value = next(o.value for o in earlier.scale.options if o.label == label)
+                if value < condition.at_least:
+                    continue
             answers[item.id] = chosen.get(item.id, calm)
     return answers
 
@@ -171,7 +180,7 @@ def test_a_client_answers_every_question_on_a_phone_and_a_second_submit_records_
     other_tab.goto(path)
     page.bring_to_front()  # a hidden tab's animation frames, which clicks wait on, are slowed
 
-    answers = calm_answers(ac_repair="We didn't talk about it")
+    answers = calm_answers()
     answer(page, answers)
     expect_chosen(page, answers)
     page.get_by_role("textbox", name="Anything you would like your therapist to know?").fill(
@@ -273,7 +282,7 @@ def test_a_missing_answer_is_pointed_out_and_every_other_answer_is_kept(
     page.goto(path)
     answers = calm_answers(phq9_4="More than half the days")
     missing = "gad7_3"
-    del answers[missing], answers["ac_repair"], answers["phq9_difficulty"]
+    del answers[missing], answers["phq9_difficulty"]
     answer(page, answers)
     page.get_by_role("textbox", name="Anything you would like your therapist to know?").fill(
         "Keep me"
@@ -303,6 +312,28 @@ def test_a_missing_answer_is_pointed_out_and_every_other_answer_is_kept(
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
     assert responses().get(instrument="gad7").answers[missing] == 1
     assert responses().get(instrument="phq9").answers["phq9_4"] == 2
+
+
+def test_a_follow_up_that_does_not_apply_is_cleared_and_stays_cleared(
+    new_page: PageFactory, smtp_server: SmtpServer
+) -> None:
+    path = checkin_path(smtp_server)
+    page = new_page(360)
+    page.goto(path)
+    answers = calm_answers()  # "No" tension: the repair question does not apply
+    answer(page, {**answers, "ac_repair": "Very well"})
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Please check your answers")
+    expect(page.locator("#q-ac_repair .question__error")).to_contain_text("does not apply")
+    # Cleared by the server, and not brought back from the tab's copy of the answers.
+    expect(page.locator("#q-ac_repair").get_by_role("radio", name="Very well")).not_to_be_checked()
+    expect_chosen(page, answers)
+    assert responses().count() == 0
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
+    assert "ac_repair" not in responses().get(instrument="alliance_client").answers
 
 
 def test_answers_survive_a_reload_and_a_lost_connection_and_are_cleared_once_sent(

@@ -27,7 +27,7 @@ from alliance.booking.appointments import (
 )
 from alliance.booking.availability import practice_zone
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, RequestStatus
+from alliance.booking.models import Appointment, Message, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
@@ -201,11 +201,15 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
 def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_uuid)
     form = AppointmentMarkForm(request.POST)
-    if form.is_valid():
-        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
-        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose what happened: arrived, attended, no-show or in error.")
+        return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    try:
+        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
+    except BookingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
@@ -214,13 +218,19 @@ def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> Http
 def appointment_cancel_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_uuid)
     try:
-        appointment_cancel(appointment=appointment)
+        told = appointment_cancel(appointment=appointment)
     except BookingError as error:
         messages.error(request, str(error))
     else:
         late = " as a late cancellation" if appointment.late_cancellation else ""
-        messages.success(request, f"Cancelled{late}. The client has been told by e-mail.")
+        messages.success(request, f"Cancelled{late}. {_who_was_told(told)}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+def _who_was_told(told: Message | None) -> str:
+    if told is None:
+        return "The client has no e-mail address, so no one has told them: please phone them."
+    return "The client has been told by e-mail."
 
 
 @staff_required
@@ -248,7 +258,7 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("booking:appointment", appointment_uuid=appointment.uuid)
     try:
-        appointment_reschedule(
+        told = appointment_reschedule(
             appointment=appointment, start=form.cleaned_data["start"], within_availability=False
         )
     except SlotTaken as taken:
@@ -259,5 +269,6 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     except BookingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Moved to {format_local(appointment.start, zone)}.")
+        moved_to = format_local(appointment.start, zone)
+        messages.success(request, f"Moved to {moved_to}. {_who_was_told(told)}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)

@@ -33,6 +33,8 @@ from alliance.clinical.signals.references import (
 # point is not exactly 3; the tolerance is far below the smallest real difference (1 point).
 _TOLERANCE = 1e-9
 
+# ac_repair is asked only when ac_tension is at least this (its asked_if in alliance_client.toml).
+REPAIR_ASKED_FROM_TENSION = 1
 
 DROP_RULES = frozenset({PERCENT_DROP, SD_DROP})
 
@@ -208,6 +210,17 @@ def detect_rupture(series: Sequence[SessionPoint], context: Context) -> list[Sig
     return [signal for rupture in ruptures_of(series, context) for signal in rupture.signals]
 
 
+def _repair_answer(point: SessionPoint) -> int | None:
+    """ac_repair, when it was asked: an answer stored after "No tension" (before such answers
+    were refused) says nothing about talking a tension through."""
+    tension = point.client_tension
+    return (
+        point.client_repair
+        if tension is not None and tension >= REPAIR_ASKED_FROM_TENSION
+        else None
+    )
+
+
 def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
     """Kinds ``repair`` (rules ``score_recovered``, ``talked_through``) and
     ``unrepaired_rupture`` (rule ``no_repair_in_window``).
@@ -252,7 +265,8 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
                 closed_at = point.number
                 break
             rules: list[str] = []
-            if point.client_repair is not None and point.client_repair >= through:
+            repair = _repair_answer(point)
+            if repair is not None and repair >= through:
                 rules.append(TALKED_THROUGH)
             score = point.client_alliance
             if index > rupture.position and score is not None:
@@ -266,7 +280,7 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
                         "rupture_session": rupture.session,
                         "reference": reference,
                         "score": score,
-                        "client_repair": point.client_repair,
+                        "client_repair": repair,
                         "sessions_after": point.number - rupture.session,
                     }
                     signals.append(

@@ -17,7 +17,10 @@
   var key = form.getAttribute("data-keep-answers");
   var saved = {};
   try { saved = JSON.parse(sessionStorage.getItem(key) || "{}"); } catch (e) { saved = {}; }
-  Object.keys(saved).forEach(function (field) {
+  // Answers sent and shown again by the server are the ones to keep: one it cleared (it did
+  // not apply) must not come back from this tab's copy.
+  var shown = form.hasAttribute("data-answers-shown");
+  Object.keys(shown ? {} : saved).forEach(function (field) {
     var inputs = form.elements.namedItem(field);
     if (!inputs) return;
     if (inputs instanceof RadioNodeList) {
@@ -35,6 +38,7 @@
     });
     sessionStorage.setItem(key, JSON.stringify(answers));
   }
+  if (shown) save();
   form.addEventListener("change", save);
   form.addEventListener("input", save);
 })();

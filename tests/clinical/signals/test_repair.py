@@ -94,15 +94,41 @@ def test_a_recovered_score_with_tension_again_is_not_a_repair() -> None:
 
 
 def test_both_ways_at_one_session_give_two_repair_signals() -> None:
+    # "A little" tension asks the repair question, and counts as a report only for a practice
+    # that counts a clear yes alone, so the score can recover at the same session.
+    series = make_series(
+        client=[30, 30, 24, 30],
+        client_tension=[0, 0, 0, 1],
+        client_repair=[None, None, None, 4],
+    )
+    clear_yes = SignalSettings(tension_at_least=2)
+    assert kinds_at(detect_repair(series, context(settings=clear_yes))) == [
+        ("repair", 4, "talked_through"),
+        ("repair", 4, "score_recovered"),
+    ]
+
+
+def test_a_repair_answer_stored_with_no_tension_is_not_a_repair() -> None:
+    # Stored before such answers were refused: "No" tension, then "Very well" talked through.
+    series = make_series(
+        client=[30, 30, 30, 24, 25, 26, 27],
+        client_tension=[0, 0, 0, 0, 0, 0, 0],
+        client_repair=[None, None, None, 4, 4, None, None],
+    )
+    assert kinds_at(detect_repair(series, context())) == [
+        ("unrepaired_rupture", 7, "no_repair_in_window")
+    ]
+
+
+def test_an_ignored_repair_answer_is_left_out_of_the_evidence() -> None:
     series = make_series(
         client=[30, 30, 24, 30],
         client_tension=[0, 0, 0, 0],
         client_repair=[None, None, None, 4],
     )
-    assert kinds_at(detect_repair(series, context())) == [
-        ("repair", 4, "talked_through"),
-        ("repair", 4, "score_recovered"),
-    ]
+    signals = detect_repair(series, context())
+    assert kinds_at(signals) == [("repair", 4, "score_recovered")]
+    assert signals[0].evidence["client_repair"] is None
 
 
 def test_the_window_counts_session_numbers_not_answers() -> None:
