@@ -325,6 +325,8 @@ def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
     """Staff record what happened: arrived, attended, no-show, or entered in error."""
     if status not in CLOSING_STATUSES:
         raise BookingError("Choose arrived, attended, no-show or entered in error.")
+    if status == AppointmentStatus.ARRIVED and appointment.start > timezone.now():
+        raise BookingError("The session has not begun, so they have not arrived yet.")
     appointment.status = status
     appointment.save()
     if status == AppointmentStatus.ENTERED_IN_ERROR:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import StaffRequest, staff_required
@@ -201,11 +202,22 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
 def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> HttpResponse:
     appointment = get_appointment_for_user(request.user, appointment_uuid)
     form = AppointmentMarkForm(request.POST)
-    if form.is_valid():
-        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
-        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose what happened: arrived, attended, no-show or in error.")
+    else:
+        try:
+            appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
+        except BookingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{appointment.client.name}: marked {appointment.get_status_display().lower()}.",
+            )
+    # The one-click "Arrived" on the staff home comes back there; only to our own pages.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/"):
+        return redirect(back)
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
