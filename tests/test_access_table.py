@@ -43,6 +43,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:offer": PUBLIC,
     "booking:calendar_settings": OWNER_THERAPIST,
     "booking:schedule": STAFF,
+    "booking:practice_day": STAFF,
     "booking:availability": OWNER_THERAPIST,
     "booking:appointment_new": STAFF,
     "booking:appointment": STAFF,

@@ -34,6 +34,7 @@ from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
+from alliance.lib.moments import day_parse
 from alliance.scheduling.display import format_local
 
 
@@ -106,6 +107,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         )
     elif request.GET.get("therapist"):
         initial["therapist"] = request.GET["therapist"]
+        initial.update(_asked_start(request))
     form = StaffBookingForm(
         request.POST or None,
         initial=initial,
@@ -167,6 +169,17 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
         },
     )
+
+
+def _asked_start(request: StaffRequest) -> dict[str, object]:
+    """A free time chosen on the practice's day (?day=&start_time=); unreadable ones left out."""
+    try:
+        return {
+            "day": day_parse(request.GET["day"]),
+            "start_time": time.fromisoformat(request.GET["start_time"]),
+        }
+    except (KeyError, ValueError):
+        return {}
 
 
 def _is_uuid(value: str | None) -> bool:
