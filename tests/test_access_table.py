@@ -58,6 +58,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:checkin_renew": PUBLIC,
     "care:progress": PUBLIC,
     "care:clients": OWNER_THERAPIST,
+    "care:client_search": STAFF,
     "care:alert_update": OWNER_THERAPIST,
     "care:client": OWNER_THERAPIST,
     "care:client_plan": OWNER_THERAPIST,

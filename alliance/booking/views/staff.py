@@ -34,6 +34,7 @@ from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
+from alliance.care.search import client_search, search_term
 from alliance.lib.moments import day_parse
 from alliance.scheduling.display import format_local
 
@@ -108,12 +109,22 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
     elif request.GET.get("therapist"):
         initial["therapist"] = request.GET["therapist"]
         initial.update(_asked_start(request))
+    # "Find" sends the whole form back to list matching clients: what was typed stays, and
+    # nothing is checked or booked yet.
+    finding = request.method == "POST" and "find_client" in request.POST
+    if finding:
+        initial.update(request.POST.dict())
+    clients = Client.objects.visible_to(user).bookable()
     form = StaffBookingForm(
-        request.POST or None,
+        None if finding else (request.POST or None),
         initial=initial,
-        clients=Client.objects.visible_to(user).bookable(),
+        clients=clients,
         zone=zone,
     )
+    term = search_term(request.POST.get("find", "")) if finding else ""
+    matches = client_search(request=request, term=term, now=timezone.now()) if term else []
+    chosen = request.POST.get("client") or request.GET.get("client") or ""
+    chosen_client = clients.filter(uuid=chosen).first() if _is_uuid(chosen) else None
     therapist_field = form.fields["therapist"]
     therapist_field.queryset = therapists_for_user(user)  # type: ignore[attr-defined]
     conflicts: list[tuple[datetime, str]] = []
@@ -167,6 +178,10 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "form": form,
             "consultation_request": consultation_request,
             "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
+            "finding": finding,
+            "term": term,
+            "chosen_client": chosen_client,
+            "matches": [m for m in matches if m.client != chosen_client],
         },
     )
 
