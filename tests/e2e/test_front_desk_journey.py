@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment, AppointmentType, WorkingHours
@@ -23,6 +23,11 @@ MARISOL = "marisol-vega"
 
 def practice_zone() -> ZoneInfo:
     return ZoneInfo(Practice.objects.current().time_zone)
+
+
+def fits_the_screen(page: Page) -> bool:
+    """No sideways scrolling: the page is no wider than the window."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def next_working_day(therapist: Therapist) -> date:
@@ -55,6 +60,7 @@ def test_the_front_desk_finds_a_client_and_books_from_the_practice_day(
     sign_in(page)
     expect(page.get_by_role("heading", name="The practice today")).to_be_visible()
     assert_accessible(page)
+    assert fits_the_screen(page)
     screenshot(page, f"frontdesk-today-{width}")
 
     page.get_by_role("link", name="Day", exact=True).click()
@@ -68,11 +74,13 @@ def test_the_front_desk_finds_a_client_and_books_from_the_practice_day(
         expect(page.get_by_role("columnheader", name="Marisol Vega")).to_be_visible()
         assert page.get_by_role("columnheader").count() == 2  # the times and Marisol
     assert_accessible(page)
+    assert fits_the_screen(page)
     screenshot(page, f"practice-day-{width}")
     page.get_by_label("Show", exact=True).select_option("week")
     page.get_by_role("button", name="Show", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Week of")
     assert_accessible(page)
+    assert fits_the_screen(page)
     screenshot(page, f"practice-week-{width}")
     page.go_back()
 
@@ -92,6 +100,7 @@ def test_the_front_desk_finds_a_client_and_books_from_the_practice_day(
     expect(page.get_by_role("radio", name=re.compile(r"Lucía Fernández"))).to_have_count(2)
     choice.check()
     assert_accessible(page)
+    assert fits_the_screen(page)
     screenshot(page, f"book-found-client-{width}")
     page.get_by_role("button", name="Book", exact=True).click()
 
@@ -123,6 +132,7 @@ def test_the_client_search_tells_two_lucias_apart(new_page: PageFactory, site: s
         expect(page.get_by_role("heading", level=2, name="Lucía Fernández")).to_have_count(2)
         expect(page.get_by_text("l•••@mail.test · phone ends 0190")).to_be_visible()
         assert_accessible(page)
+        assert fits_the_screen(page)
         screenshot(page, f"client-search-{width}")
 
 
@@ -151,4 +161,5 @@ def test_a_therapists_day_is_above_the_fold(new_page: PageFactory, site: str, wi
     assert tiles is not None
     assert box["y"] < tiles["y"]
     assert_accessible(page)
+    assert fits_the_screen(page)
     screenshot(page, f"therapist-today-{width}")
