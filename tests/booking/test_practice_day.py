@@ -189,3 +189,21 @@ def test_the_day_is_a_fixed_number_of_queries(
     assert "Ida Client15" in page
     with django_assert_max_num_queries(9):
         desk.get(DAY, {"view": "week"})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"date": "0001-01-01", "view": "week"},
+        {"date": "9999-12-31", "view": "week"},
+        {"date": "1900-01-01"},
+        {"date": "2100-12-31", "view": "week"},
+        {"date": "\x00", "therapist": "\x00"},
+        {"therapist": "no-such-person", "view": "fortnight"},
+    ],
+)
+def test_whatever_the_address_asks_for_the_answer_is_a_page(
+    personas: Personas, clock: None, query: dict[str, str]
+) -> None:
+    hours(personas.tara)
+    assert signed_in(personas.frontdesk).get(DAY, query).status_code == 200

@@ -255,3 +255,19 @@ def test_a_therapist_cannot_book_a_colleagues_client_by_its_address(
     response = signed_in(personas.therapist).post(NEW, booking(personas, client=str(second.uuid)))
     assert response.status_code == 200
     assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize("typed", ["%ED%A0%80", "%00", "9" * 3000, "%25%27%22%3C", "%C3%28"])
+def test_whatever_is_typed_the_answer_is_a_page(
+    personas: Personas, lucias: tuple[Client, Client], typed: str
+) -> None:
+    desk = signed_in(personas.frontdesk)
+    assert desk.get(f"{FIND}?q={typed}").status_code == 200
+    body = "&".join(f"{key}={value}" for key, value in booking(personas).items())
+    response = desk.post(
+        NEW,
+        f"{body}&find_client=1&find={typed}",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert Appointment.objects.count() == 0
