@@ -194,12 +194,21 @@ class StaffBookingForm(LocalStartForm):
     appointment_type = forms.ModelChoiceField(
         AppointmentType.objects.all(), to_field_name="slug", label="Type"
     )
+    # Chosen from the search results the page lists (radio buttons named "client"), never from
+    # a list of every client: the field only checks the one sent is one the person may book.
     client = forms.ModelChoiceField(
         Client.objects.none(),
         required=False,
         to_field_name="uuid",
-        empty_label="A new client (details below)",
         label="Client",
+        widget=forms.HiddenInput,
+    )
+    find = forms.CharField(
+        label="Find a client",
+        required=False,
+        max_length=100,
+        help_text="Part of a name, an e-mail or a phone number.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     name = forms.CharField(label="New client's name", required=False, max_length=120)
     email = forms.EmailField(label="New client's e-mail", required=False)

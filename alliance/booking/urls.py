@@ -5,6 +5,7 @@ from alliance.booking.views import (
     book,
     calendar,
     manage,
+    practice,
     requests,
     staff,
     waitlist,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     path("staff/calendar/", calendar.calendar_settings, name="calendar_settings"),
     path("staff/schedule/", staff.schedule, name="schedule"),
+    path("staff/day/", practice.practice_day_view, name="practice_day"),
     path(
         "staff/therapists/<slug:slug>/availability/",
         availability.availability_edit,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from alliance.care.views import alerts, checkin, staff
+from alliance.care.views import alerts, checkin, search, staff
 
 app_name = "care"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkin/<str:token>/new-link/", checkin.checkin_renew, name="checkin_renew"),
     path("progress/<str:token>/", checkin.progress, name="progress"),
     path("staff/clients/", staff.client_list, name="clients"),
+    path("staff/clients/find/", search.client_search_view, name="client_search"),
     path("staff/alerts/<uuid:alert_uuid>/", alerts.alert_update, name="alert_update"),
     path("staff/clients/<uuid:client_uuid>/", staff.client_detail, name="client"),
     path("staff/clients/<uuid:client_uuid>/plan/", staff.client_plan, name="client_plan"),

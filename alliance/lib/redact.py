@@ -33,7 +33,8 @@ _PATTERNS = (
     (re.compile(r"\b(Bearer|Token|Basic|Digest)(\s+)[\w.~+/=:-]{12,}", re.I), rf"\1\2{MARK}"),
     (re.compile(r"alli_[A-Za-z0-9_-]+"), MARK),
     (re.compile("(" + "|".join(map(re.escape, SECRET_PATHS)) + f"){_SEGMENT}"), rf"\1{MARK}"),
-    (re.compile(r"([?&](?:token|key|secret|signature)=)[^&\s'\"#]+", re.I), rf"\1{MARK}"),
+    # `q`: what staff type into the client search, a person's name or number.
+    (re.compile(r"([?&](?:token|key|secret|signature|q)=)[^&\s'\"#]+", re.I), rf"\1{MARK}"),
 )
 # Attributes every record has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {

@@ -28,6 +28,11 @@ from alliance.lib.redact import MARK, RedactSecrets, redact
         ("Basic YWxsaV9hYmM6ZGVm", "Basic [redacted]"),
         ("token alli_abc in a sentence", "token [redacted] in a sentence"),
         ("/feed?token=abc&tz=UTC", "/feed?token=[redacted]&tz=UTC"),
+        # What staff type into the client search is a person's name or number.
+        (
+            "GET /staff/clients/find/?q=Luc%C3%ADa+F 200",
+            "GET /staff/clients/find/?q=[redacted] 200",
+        ),
     ],
 )
 def test_it_redacts_keys(text: str, expected: str) -> None:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliance.accounts.access import StaffRequest, staff_required
@@ -33,6 +34,8 @@ from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
+from alliance.care.search import client_search, search_term
+from alliance.lib.moments import day_parse
 from alliance.scheduling.display import format_local
 
 
@@ -105,12 +108,23 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         )
     elif request.GET.get("therapist"):
         initial["therapist"] = request.GET["therapist"]
+        initial.update(_asked_start(request))
+    # "Find" sends the whole form back to list matching clients: what was typed stays, and
+    # nothing is checked or booked yet.
+    finding = request.method == "POST" and "find_client" in request.POST
+    if finding:
+        initial.update(request.POST.dict())
+    clients = Client.objects.visible_to(user).bookable()
     form = StaffBookingForm(
-        request.POST or None,
+        None if finding else (request.POST or None),
         initial=initial,
-        clients=Client.objects.visible_to(user).bookable(),
+        clients=clients,
         zone=zone,
     )
+    term = search_term(request.POST.get("find", "")) if finding else ""
+    matches = client_search(request=request, term=term, now=timezone.now()) if term else []
+    chosen = request.POST.get("client") or request.GET.get("client") or ""
+    chosen_client = clients.filter(uuid=chosen).first() if _is_uuid(chosen) else None
     therapist_field = form.fields["therapist"]
     therapist_field.queryset = therapists_for_user(user)  # type: ignore[attr-defined]
     conflicts: list[tuple[datetime, str]] = []
@@ -164,8 +178,23 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "form": form,
             "consultation_request": consultation_request,
             "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
+            "finding": finding,
+            "term": term,
+            "chosen_client": chosen_client,
+            "matches": [m for m in matches if m.client != chosen_client],
         },
     )
+
+
+def _asked_start(request: StaffRequest) -> dict[str, object]:
+    """A free time chosen on the practice's day (?day=&start_time=); unreadable ones left out."""
+    try:
+        return {
+            "day": day_parse(request.GET["day"]),
+            "start_time": time.fromisoformat(request.GET["start_time"]),
+        }
+    except (KeyError, ValueError):
+        return {}
 
 
 def _is_uuid(value: str | None) -> bool:
@@ -203,13 +232,20 @@ def appointment_mark_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     form = AppointmentMarkForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what happened: arrived, attended, no-show or in error.")
-        return redirect("booking:appointment", appointment_uuid=appointment.uuid)
-    try:
-        appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
-    except BookingError as error:
-        messages.error(request, str(error))
     else:
-        messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+        try:
+            appointment_mark(appointment=appointment, status=form.cleaned_data["status"])
+        except BookingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"{appointment.client.name}: marked {appointment.get_status_display().lower()}.",
+            )
+    # The one-click "Arrived" on the staff home comes back there; only to our own pages.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/"):
+        return redirect(back)
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
