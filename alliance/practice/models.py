@@ -214,6 +214,8 @@ class Therapist(models.Model):
     video_room_url = models.URLField(
         "video room address",
         blank=True,
+        # A database default too, so code still running from before the column can add therapists.
+        db_default="",
         validators=[validate_https_url],
         help_text="The link clients open to join a video session, e.g. your Doxy.me or Zoom room.",
     )

@@ -115,7 +115,7 @@ def test_a_client_cannot_be_marked_arrived_before_their_session(
     )
     later.refresh_from_db()
     assert later.status == AppointmentStatus.BOOKED
-    assert "not arrived yet" in response.content.decode()
+    assert "only once it has started" in response.content.decode()
 
 
 def test_marking_never_returns_to_another_site(personas: Personas, clock: None) -> None:

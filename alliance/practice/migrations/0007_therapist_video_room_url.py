@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='therapist',
             name='video_room_url',
-            field=models.URLField(blank=True, help_text='The link clients open to join a video session, e.g. your Doxy.me or Zoom room.', validators=[django.core.validators.URLValidator(code='https_only', message="Enter the room's full https:// address, e.g. https://doxy.me/yourname.", schemes=['https'])], verbose_name='video room address'),
+            field=models.URLField(blank=True, db_default='', help_text='The link clients open to join a video session, e.g. your Doxy.me or Zoom room.', validators=[django.core.validators.URLValidator(code='https_only', message="Enter the room's full https:// address, e.g. https://doxy.me/yourname.", schemes=['https'])], verbose_name='video room address'),
         ),
     ]
