@@ -25,8 +25,9 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.care.services import DEFAULT_PLAN, answers_score, response_build
+from alliance.care.services import answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
+from alliance.clinical.plan import DEFAULT_PLAN
 from alliance.clinical.synthetic_patterns import demo_practice_history
 from alliance.practice.models import Therapist
 

@@ -26,26 +26,17 @@ from alliance.care.models import (
     AlertState,
     Client,
     Episode,
-    Frequency,
     PlanItem,
     Response,
     ResponseSource,
     TherapySession,
 )
 from alliance.clinical.instruments import Instrument
+from alliance.clinical.plan import DEFAULT_PLAN
 from alliance.clinical.scoring import AnswerError, Problem, Score, score
 from alliance.practice.models import Practice, Therapist
 
 logger = logging.getLogger(__name__)
-
-# A new episode's measurement plan; the therapist changes it on the client's page.
-DEFAULT_PLAN = (
-    ("alliance_client", Frequency.EVERY_SESSION),
-    ("alliance_therapist", Frequency.EVERY_SESSION),
-    ("phq9", Frequency.EVERY_SESSION),
-    ("gad7", Frequency.EVERY_SESSION),
-    ("rses", Frequency.MONTHLY),
-)
 
 
 class ResponseExists(Exception):
@@ -74,7 +65,8 @@ def engine_answers(code: str, answers: Mapping[str, int]) -> dict[str, int | Non
 
 
 def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
-    """The client's open episode of care, started (with the default plan) if there is none."""
+    """The client's open episode of care, started (with the default plan, which the therapist
+    changes on the client's page) if there is none."""
     episode = Episode.objects.open().filter(client=client).first()
     if episode is not None:
         return episode

@@ -115,7 +115,7 @@ def test_a_plan_with_an_unknown_frequency_changes_nothing(personas: Personas) ->
         f"/staff/clients/{client.uuid}/plan/", {"plan-phq9": "hourly"}, follow=True
     )
     assert "nothing was changed" in page.content.decode()
-    assert PlanItem.objects.get(instrument="phq9").frequency == "every_session"
+    assert PlanItem.objects.get(instrument="phq9").frequency == "every_other_session"
 
 
 def _held_session(personas: Personas) -> Appointment:
