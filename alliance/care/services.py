@@ -12,8 +12,10 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
@@ -301,9 +303,18 @@ def risk_alert_recipients(therapist: Therapist) -> list[User]:
 
 
 @transaction.atomic
-def plan_update(*, episode: Episode, frequencies: Mapping[str, str]) -> None:
-    """Set how often each instrument is asked in this episode, from the next invitation on."""
+def plan_update(
+    *, episode: Episode, frequencies: Mapping[str, str], request: HttpRequest | None
+) -> None:
+    """Set how often each instrument is asked in this episode, from the next invitation on;
+    the audit says who changed what the client is asked."""
     for code, frequency in frequencies.items():
         PlanItem.objects.update_or_create(
             episode=episode, instrument=code, defaults={"frequency": frequency}
         )
+    audit_record(
+        request=request,
+        what="measurement plan change",
+        client_uuid=episode.client.uuid,
+        object_id=str(episode.pk),
+    )
