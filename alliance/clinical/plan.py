@@ -99,6 +99,26 @@ def instruments_due(
     return [code for code, _ in due]
 
 
+def plan_course(
+    plan: Sequence[tuple[str, Frequency]], *, days: Sequence[date], questions: Mapping[str, int]
+) -> list[list[str]]:
+    """What the plan asks at each of a course's sessions (on `days`, the intake first), each
+    check-in answered: the demo's history, and the tests' expected courses."""
+    last_answered: dict[str, date] = {}
+    course = []
+    for number, day in enumerate(days, start=1):
+        due = instruments_due(
+            plan,
+            session_number=number,
+            last_answered=last_answered,
+            today=day,
+            questions=questions,
+        )
+        last_answered |= dict.fromkeys(due, day)
+        course.append(due)
+    return course
+
+
 def client_questions(instruments: Mapping[str, Instrument]) -> dict[str, int]:
     """How many questions each instrument a client answers asks: every required item (a
     conditional follow-up, which not everyone is shown or answers, is not counted)."""

@@ -14,6 +14,7 @@ from alliance.clinical.plan import (
     checkin_duration,
     client_questions,
     instruments_due,
+    plan_course,
 )
 
 TODAY = date(2026, 11, 26)
@@ -62,20 +63,12 @@ def test_the_shipped_instruments_ask_a_client_these_many_questions() -> None:
 
 
 def _course(gaps: list[int]) -> list[list[str]]:
-    """What the default plan asks a client at each session, sessions `gaps` days apart, each
-    check-in answered."""
-    day = date(2026, 1, 5)
-    last: dict[str, date] = {}
-    asked = []
-    for number in range(1, len(gaps) + 2):
-        due = instruments_due(
-            DEFAULT_PLAN, session_number=number, last_answered=last, today=day, questions=QUESTIONS
-        )
-        last |= {code: day for code in due}
-        asked.append([code for code in due if code in QUESTIONS])
-        if number <= len(gaps):
-            day += timedelta(days=gaps[number - 1])
-    return asked
+    """What the default plan asks a client at each session, sessions `gaps` days apart."""
+    days = [date(2026, 1, 5)]
+    for gap in gaps:
+        days.append(days[-1] + timedelta(days=gap))
+    course = plan_course(DEFAULT_PLAN, days=days, questions=QUESTIONS)
+    return [[code for code in due if code in QUESTIONS] for due in course]
 
 
 def test_a_weekly_client_answers_symptoms_fortnightly_and_self_esteem_monthly() -> None:
