@@ -24,8 +24,9 @@ Frequency = Literal[
 MONTH = timedelta(days=28)
 
 # The product's promise is a check-in of about a minute, and long forms are abandoned: the
-# alliance questions every session, the symptom measures every other, self-esteem monthly, on
-# separate sessions, so most check-ins ask 8 questions and none more than MAX_QUESTIONS.
+# alliance questions every session, the symptom measures every other (so PHQ-9's risk question
+# is at most a fortnight old for a weekly client), self-esteem monthly on a session without
+# them. A weekly client answers 24, 18, 24 and 8 questions in turn; none more than MAX_QUESTIONS.
 DEFAULT_PLAN: tuple[tuple[str, Frequency], ...] = (
     ("alliance_client", "every_session"),
     ("alliance_therapist", "every_session"),
