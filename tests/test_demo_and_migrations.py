@@ -89,6 +89,22 @@ def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
     page = Client().get("/" + link.split("/", 3)[3])
     assert page.status_code == 200
     assert "How was your session?" in page.content.decode()
+    # A returning client's usual check-in: the session questions only.
+    assert "Under a minute." in page.content.decode()
+    assert 'id="instrument-phq9"' not in page.content.decode()
     jamie = Response.objects.filter(client__email="jamie@sabal.test")
-    assert jamie.filter(instrument="phq9").count() == 3
+    # Three sessions answered as the default plan asked.
+    assert sorted(jamie.values_list("session__date", "instrument")) == [
+        (day, code)
+        for day, codes in zip(
+            sorted(set(jamie.values_list("session__date", flat=True))),
+            (
+                ["alliance_client", "alliance_therapist", "gad7", "phq9"],
+                ["alliance_client", "alliance_therapist", "rses"],
+                ["alliance_client", "alliance_therapist", "gad7", "phq9"],
+            ),
+            strict=True,
+        )
+        for code in codes
+    ]
     assert Practice.objects.current().designated_clinician is not None

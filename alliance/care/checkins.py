@@ -16,7 +16,7 @@ from django.db.models import Exists, Max, OuterRef
 from alliance.accounts.models import User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment, AppointmentQuerySet, AppointmentStatus
-from alliance.care.instruments import in_checkin_order, instrument
+from alliance.care.instruments import in_checkin_order, instrument, instruments
 from alliance.care.models import CheckinInvitation, Respondent, Response, ResponseSource
 from alliance.care.services import (
     ResponseExists,
@@ -26,7 +26,7 @@ from alliance.care.services import (
     response_record,
     session_for_appointment,
 )
-from alliance.clinical.plan import instruments_due
+from alliance.clinical.plan import client_questions, instruments_due
 from alliance.clinical.scoring import AnswerError, Problem
 from alliance.practice.models import Practice
 
@@ -91,6 +91,7 @@ def checkin_instruments_due(appointment: Appointment) -> list[str]:
         session_number=earlier + 1,
         last_answered=last_answered,
         today=day,
+        questions=client_questions(instruments()),
     )
     asked = [code for code in due if (found := instrument(code)) and found.respondent == "client"]
     return in_checkin_order(asked)

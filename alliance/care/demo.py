@@ -1,7 +1,8 @@
 """A demo client with a few weeks of check-ins, so that `make run` shows the feedback loop.
 
-Jamie has seen Marisol weekly; three check-ins are answered (symptoms easing, the relationship
-settling), and the latest session's check-in waits, its link printed by load_demo.
+Jamie has seen Marisol weekly; three check-ins are answered as the default plan asked them
+(symptoms easing, the relationship settling), and the latest session's check-in waits, its link
+printed by load_demo: the usual one-minute check-in, the session questions only.
 """
 
 from datetime import datetime, time, timedelta
@@ -19,11 +20,13 @@ from alliance.practice.models import Therapist
 
 DEMO_EMAIL = "jamie@sabal.test"
 ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
-# Per answered session: PHQ-9 items, GAD-7 items, the client's and the therapist's alliance.
-HISTORY = [
-    ((2, 2, 2, 2, 1, 2, 2, 1, 0), (2, 2, 2, 2, 1, 1, 2), 4, 3),
-    ((2, 2, 1, 2, 1, 1, 2, 1, 0), (2, 2, 1, 2, 1, 1, 1), 4, 4),
-    ((1, 1, 1, 2, 1, 1, 1, 1, 0), (1, 2, 1, 1, 1, 1, 1), 5, 4),
+# Per answered session, as the default plan (alliance.clinical.plan) asks a weekly client: the
+# client's and the therapist's alliance, and the intake's and the third session's PHQ-9 and GAD-7
+# items or the second's Rosenberg items.
+HISTORY: list[tuple[int, int, dict[str, tuple[int, ...]]]] = [
+    (4, 3, {"phq9": (2, 2, 2, 2, 1, 2, 2, 1, 0), "gad7": (2, 2, 2, 2, 1, 1, 2)}),
+    (4, 4, {"rses": (2, 1, 2, 2, 1, 1, 2, 1, 1, 2)}),
+    (5, 4, {"phq9": (1, 1, 1, 2, 1, 1, 1, 1, 0), "gad7": (1, 2, 1, 1, 1, 1, 1)}),
 ]
 
 
@@ -56,15 +59,17 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
         )
         for day in days
     ]
-    for appointment, (phq9, gad7, client_rating, own_rating) in zip(
+    for appointment, (client_rating, own_rating, measures) in zip(
         appointments, HISTORY, strict=False
     ):
         session = session_for_appointment(appointment=appointment)
         answered = appointment.end + timedelta(hours=2)
         for code, answers, source in (
             ("alliance_client", _alliance("ac", client_rating), ResponseSource.CHECKIN),
-            ("phq9", _answers("phq9", phq9), ResponseSource.CHECKIN),
-            ("gad7", _answers("gad7", gad7), ResponseSource.CHECKIN),
+            *(
+                (code, _answers(code, values), ResponseSource.CHECKIN)
+                for code, values in measures.items()
+            ),
             ("alliance_therapist", _alliance("at", own_rating), ResponseSource.STAFF),
         ):
             response_record(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from alliance.care.instruments import instruments
 from alliance.care.models import (
     Alert,
     AlertAction,
@@ -25,8 +26,9 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.care.services import DEFAULT_PLAN, answers_score, response_build
+from alliance.care.services import answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
+from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 from alliance.clinical.synthetic_patterns import demo_practice_history
 from alliance.practice.models import Therapist
 
@@ -85,11 +87,18 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
     )
     by_key = {(session.episode_id, session.date): session for session in sessions}
     responses = []
+    questions = client_questions(instruments())
     for row, client, episode in zip(rows, clients, episodes, strict=True):
-        for synthetic in episode.sessions:
+        # The model answers everything at every session; the record holds what the default
+        # plan asked, as a practice's would.
+        days = [synthetic.day for synthetic in episode.sessions]
+        asked = plan_course(DEFAULT_PLAN, days=days, questions=questions)
+        for synthetic, due in zip(episode.sessions, asked, strict=True):
             stored = by_key[(row.pk, synthetic.day)]
             moment = datetime.combine(synthetic.day, time(18), zone)
             for code, answers in synthetic.answers.items():
+                if code not in due:
+                    continue
                 scored = answers_score(code, answers)
                 responses.append(
                     response_build(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from alliance.booking.models import Appointment, Message, MessageKind
 from alliance.booking.outbox import templated_email
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
-from alliance.care.instruments import instrument
+from alliance.care.instruments import checkin_takes
 from alliance.care.models import Alert, AlertState
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
@@ -37,12 +37,9 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
     if invitation is None:
         return None
     practice = Practice.objects.current()
-    minutes = sum(
-        found.minutes for code in invitation.instruments if (found := instrument(code)) is not None
-    )
     context = {
         "practice": practice,
-        "minutes": max(minutes, 1),
+        "takes": checkin_takes(invitation.instruments),
         "expires": format_local(invitation.expires_at, ZoneInfo(practice.time_zone)),
         "link": settings.SITE_URL
         + reverse("care:checkin", kwargs={"token": checkin_token_make(invitation)}),
@@ -50,7 +47,7 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
     return _email(
         message,
         to=appointment.client.email,
-        subject=f"How was your session? A {context['minutes']}-minute check-in",
+        subject=f"How was your session? A check-in of {context['takes']}",
         template="checkin",
         context=context,
     )

@@ -4,12 +4,14 @@ Loaded once per process. A broken definition stops start-up with the file and fi
 (the system check alliance.care.E001), rather than failing at a client's check-in.
 """
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 
 from alliance.clinical.instruments import Instrument, load_instruments
+from alliance.clinical.plan import checkin_duration, client_questions
 
 # The order a client's check-in asks them in: the relationship first, while the session is
 # fresh, then symptoms, then self-esteem.
@@ -39,6 +41,13 @@ def instrument(code: str) -> Instrument | None:
 def in_checkin_order(codes: list[str]) -> list[str]:
     rank = {code: position for position, code in enumerate(CHECKIN_ORDER)}
     return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))
+
+
+def checkin_takes(codes: Iterable[str]) -> str:
+    """How long a check-in asking these instruments takes ("under a minute", "about 3
+    minutes"), from the questions they hold."""
+    counted = client_questions(instruments())
+    return checkin_duration(sum(counted.get(code, 0) for code in codes))
 
 
 def client_heading(found: Instrument) -> str:

@@ -95,6 +95,7 @@ class Frequency(models.TextChoices):
     EVERY_SESSION = "every_session", "Every session"
     EVERY_OTHER_SESSION = "every_other_session", "Every other session"
     MONTHLY = "monthly", "Monthly"
+    SECOND_THEN_MONTHLY = "second_then_monthly", "Second session, then monthly"
     FIRST_SESSION = "first_session", "First session only"
     OFF = "off", "Not used"
 

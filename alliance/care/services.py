@@ -12,8 +12,10 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
@@ -26,26 +28,17 @@ from alliance.care.models import (
     AlertState,
     Client,
     Episode,
-    Frequency,
     PlanItem,
     Response,
     ResponseSource,
     TherapySession,
 )
 from alliance.clinical.instruments import Instrument
+from alliance.clinical.plan import DEFAULT_PLAN
 from alliance.clinical.scoring import AnswerError, Problem, Score, score
 from alliance.practice.models import Practice, Therapist
 
 logger = logging.getLogger(__name__)
-
-# A new episode's measurement plan; the therapist changes it on the client's page.
-DEFAULT_PLAN = (
-    ("alliance_client", Frequency.EVERY_SESSION),
-    ("alliance_therapist", Frequency.EVERY_SESSION),
-    ("phq9", Frequency.EVERY_SESSION),
-    ("gad7", Frequency.EVERY_SESSION),
-    ("rses", Frequency.MONTHLY),
-)
 
 
 class ResponseExists(Exception):
@@ -74,7 +67,8 @@ def engine_answers(code: str, answers: Mapping[str, int]) -> dict[str, int | Non
 
 
 def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
-    """The client's open episode of care, started (with the default plan) if there is none."""
+    """The client's open episode of care, started (with the default plan, which the therapist
+    changes on the client's page) if there is none."""
     episode = Episode.objects.open().filter(client=client).first()
     if episode is not None:
         return episode
@@ -309,9 +303,18 @@ def risk_alert_recipients(therapist: Therapist) -> list[User]:
 
 
 @transaction.atomic
-def plan_update(*, episode: Episode, frequencies: Mapping[str, str]) -> None:
-    """Set how often each instrument is asked in this episode, from the next invitation on."""
+def plan_update(
+    *, episode: Episode, frequencies: Mapping[str, str], request: HttpRequest | None
+) -> None:
+    """Set how often each instrument is asked in this episode, from the next invitation on;
+    the audit says who changed what the client is asked."""
     for code, frequency in frequencies.items():
         PlanItem.objects.update_or_create(
             episode=episode, instrument=code, defaults={"frequency": frequency}
         )
+    audit_record(
+        request=request,
+        what="measurement plan change",
+        client_uuid=episode.client.uuid,
+        object_id=str(episode.pk),
+    )

@@ -3,15 +3,46 @@
 Plain data in, a list of instrument codes out, so the rule is tested without a database.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Literal
 
-Frequency = Literal["every_session", "every_other_session", "monthly", "first_session", "off"]
+from alliance.clinical.instruments import Instrument
+
+Frequency = Literal[
+    "every_session",
+    "every_other_session",
+    "monthly",
+    "second_then_monthly",
+    "first_session",
+    "off",
+]
 
 # "Monthly" means: not answered in the last four weeks, so a weekly client answers every fourth
 # session and a fortnightly one every other.
 MONTH = timedelta(days=28)
+
+# The product's promise is a check-in of about a minute, and long forms are abandoned: the
+# alliance questions every session, the symptom measures every other (so PHQ-9's risk question
+# is at most a fortnight old for a weekly client), self-esteem monthly on a session without
+# them. A weekly client answers 24, 18, 24 and 8 questions in turn; none more than MAX_QUESTIONS.
+DEFAULT_PLAN: tuple[tuple[str, Frequency], ...] = (
+    ("alliance_client", "every_session"),
+    ("alliance_therapist", "every_session"),
+    ("phq9", "every_other_session"),
+    ("gad7", "every_other_session"),
+    ("rses", "second_then_monthly"),
+)
+MAX_QUESTIONS = 25
+# A monthly measure asked a session late loses little; the symptom measures are the episode's
+# paired outcomes and PHQ-9 asks about risk, so it is the monthly one that waits for room.
+MAY_WAIT: frozenset[Frequency] = frozenset({"monthly", "second_then_monthly"})
+
+# A short Likert question takes about 6 seconds on a phone (response-time studies find 5-7 s),
+# so the pages say the time from the questions a check-in holds, not from each form's own
+# estimate, which is for answering it alone.
+SECONDS_PER_QUESTION = 6
 
 
 def instrument_due(
@@ -26,6 +57,9 @@ def instrument_due(
             return session_number % 2 == 1
         case "monthly":
             return last_answered is None or today - last_answered >= MONTH
+        case "second_then_monthly":
+            # Not at the intake, which asks the symptom measures.
+            return session_number >= 2 and (last_answered is None or today - last_answered >= MONTH)
         case "first_session":
             return session_number == 1
         case "off":
@@ -38,10 +72,16 @@ def instruments_due(
     session_number: int,
     last_answered: Mapping[str, date],
     today: date,
+    questions: Mapping[str, int],
 ) -> list[str]:
-    """The plan's instruments asked at this session, in the plan's order."""
-    return [
-        code
+    """The plan's instruments asked at this session, in the plan's order.
+
+    `questions` is how many questions each instrument asks the client (`client_questions`); one
+    it does not name (the therapist's own form) costs the client nothing. A monthly measure that
+    would take the check-in past MAX_QUESTIONS waits for a later session with room.
+    """
+    due = [
+        (code, frequency)
         for code, frequency in plan
         if instrument_due(
             frequency,
@@ -50,3 +90,50 @@ def instruments_due(
             today=today,
         )
     ]
+    asked = sum(questions.get(code, 0) for code, _ in due)
+    for code, frequency in reversed(list(due)):
+        if asked <= MAX_QUESTIONS:
+            break
+        if frequency in MAY_WAIT:
+            due.remove((code, frequency))
+            asked -= questions.get(code, 0)
+    return [code for code, _ in due]
+
+
+def plan_course(
+    plan: Sequence[tuple[str, Frequency]], *, days: Sequence[date], questions: Mapping[str, int]
+) -> list[list[str]]:
+    """What the plan asks at each of a course's sessions (on `days`, the intake first), each
+    check-in answered: the demo's history, and the tests' expected courses."""
+    last_answered: dict[str, date] = {}
+    course = []
+    for number, day in enumerate(days, start=1):
+        due = instruments_due(
+            plan,
+            session_number=number,
+            last_answered=last_answered,
+            today=day,
+            questions=questions,
+        )
+        last_answered |= dict.fromkeys(due, day)
+        course.append(due)
+    return course
+
+
+def client_questions(instruments: Mapping[str, Instrument]) -> dict[str, int]:
+    """How many questions each instrument a client answers asks: every required item (a
+    conditional follow-up, which not everyone is shown or answers, is not counted)."""
+    return {
+        code: sum(1 for item in found.items if item.required)
+        for code, found in instruments.items()
+        if found.respondent == "client"
+    }
+
+
+def checkin_duration(questions: int) -> str:
+    """How long a check-in of this many questions takes, as the page and the e-mail say it."""
+    seconds = questions * SECONDS_PER_QUESTION
+    if seconds < 60:
+        return "under a minute"
+    minutes = math.ceil(seconds / 60)
+    return "about a minute" if minutes == 1 else f"about {minutes} minutes"

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from alliance.clinical.plan import instrument_due
+from alliance.clinical.instruments import shipped_instruments
+from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 
 REVERSED_RSES = frozenset({"rses_2", "rses_5", "rses_6", "rses_8", "rses_9"})
 CLIENT_ITEMS = tuple(
@@ -53,14 +54,9 @@ class Series:
 
 
 def rses_due(days: Sequence[date]) -> list[bool]:
-    """Which sessions ask the Rosenberg scale on the default "monthly" plan (alliance.care)."""
-    due = []
-    last: date | None = None
-    for number, day in enumerate(days, start=1):
-        asked = instrument_due("monthly", session_number=number, last_answered=last, today=day)
-        due.append(asked)
-        last = day if asked else last
-    return due
+    """Which sessions ask the Rosenberg scale on the default plan (alliance.clinical.plan)."""
+    questions = client_questions(shipped_instruments())
+    return ["rses" in due for due in plan_course(DEFAULT_PLAN, days=days, questions=questions)]
 
 
 def render(rng: random.Random, series: Series) -> tuple[SyntheticSession, ...]:

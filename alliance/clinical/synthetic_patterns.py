@@ -291,13 +291,14 @@ def _not_on_track(case: _Case) -> _Case:
 def _reliable_deterioration(case: _Case) -> _Case:
     """PHQ-9 10 -> 17 (+7, reliable at 6) and GAD-7 8 -> 13 (+5, reliable at 4): reliable
     deterioration on both measures (NHS Talking Therapies Manual), with a steady alliance. Steady
-    for seven sessions, then worse in the last three, so the deterioration is reached at the
-    last session, within the alerts' look-back whatever day the demo is loaded."""
-    n = 10
+    for eight sessions, then worse in the last three, so the deterioration is reached at the
+    last session (the eleventh: the default plan asks these measures at the odd ones), within
+    the alerts' look-back whatever day the demo is loaded."""
+    n = 11
     case.client = case.steady(27, n)
     case.therapist = case.steady(case.usual, n)
-    case.phq9 = [10, *case.steady(10, 6), 12, 14, 17]
-    case.gad7 = [8, *case.steady(8, 6), 9, 11, 13]
+    case.phq9 = [10, *case.steady(10, 7), 12, 14, 17]
+    case.gad7 = [8, *case.steady(8, 7), 9, 11, 13]
     return case
 
 

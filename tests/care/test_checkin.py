@@ -13,10 +13,11 @@ from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import Role
 from alliance.booking.appointments import appointment_cancel, appointment_mark
+from alliance.booking.availability import practice_zone
 from alliance.booking.models import Message, MessageKind, MessageStatus
 from alliance.booking.outbox import outbox_flush
-from alliance.care.instruments import instruments
-from alliance.care.models import Alert, CheckinInvitation, Response
+from alliance.care.models import Alert, CheckinInvitation, Response, ResponseSource
+from alliance.care.services import answers_score, response_record, session_on
 from alliance.practice.models import Practice
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
@@ -25,8 +26,7 @@ from tests.smtp import SmtpServer, free_port, message_parts
 
 pytestmark = pytest.mark.django_db
 
-FIRST_SESSION = ["alliance_client", "phq9", "gad7", "rses"]
-MINUTES = sum(instruments()[code].minutes for code in FIRST_SESSION)
+FIRST_SESSION = ["alliance_client", "phq9", "gad7"]
 
 
 def crisis_card(html: str) -> str:
@@ -115,10 +115,12 @@ def test_the_first_check_in_asks_relationship_then_symptoms_and_says_how_long(
     assert CheckinInvitation.objects.get().instruments == FIRST_SESSION
     positions = [html.index(f'id="instrument-{code}"') for code in FIRST_SESSION]
     assert positions == sorted(positions)
-    assert f"About {MINUTES} minutes" in html
+    assert "About 3 minutes." in html  # 24 questions at about 6 seconds each
+    (message,) = smtp_server.messages
+    assert message["Subject"] == "How was your session? A check-in of about 3 minutes"
     assert "Thoughts that you would be better off dead" in html
     # Plain headings for the client, with where they are in the whole.
-    assert "Part 2 of 4</span> How you have been feeling" in html
+    assert "Part 2 of 3</span> How you have been feeling" in html
     assert "not a validated test" in html
 
 
@@ -294,16 +296,47 @@ def test_a_forged_link_is_a_kind_not_found(smtp_server: SmtpServer) -> None:
     assert Browser().post("/checkin/not-a-real-token/new-link/").status_code == 404
 
 
-def test_the_next_session_asks_rosenberg_only_monthly(smtp_server: SmtpServer) -> None:
+def test_the_second_session_asks_about_the_relationship_and_self_esteem(
+    smtp_server: SmtpServer,
+) -> None:
     first = session_booked()
     with after(first):
         Browser().post(path_of(checkin_link(smtp_server, first)), all_answered(FIRST_SESSION))
         second = session_booked(client=first.client, days_ahead=8)
     link = checkin_link(smtp_server, second)
     invitation = CheckinInvitation.objects.get(appointment=second)
-    assert invitation.instruments == ["alliance_client", "phq9", "gad7"]
+    assert invitation.instruments == ["alliance_client", "rses"]
     assert "/checkin/" in link
     assert timezone.now() < second.start
+
+
+def test_a_returning_clients_usual_check_in_takes_under_a_minute(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    client = appointment.client
+    therapist = appointment.therapist
+    today = appointment.start.astimezone(practice_zone()).date()
+    # Sessions 1 to 3 a week apart, each answered as the default plan asked.
+    for weeks, codes in ((3, FIRST_SESSION), (2, ["alliance_client", "rses"]), (1, FIRST_SESSION)):
+        session = session_on(client=client, therapist=therapist, day=today - timedelta(weeks=weeks))
+        for code in codes:
+            response_record(
+                session=session,
+                scored=answers_score(code, {k: int(v) for k, v in all_answered([code]).items()}),
+                completed_at=timezone.now(),
+                source=ResponseSource.CHECKIN,
+            )
+    link = checkin_link(smtp_server, appointment)
+    assert CheckinInvitation.objects.get(appointment=appointment).instruments == ["alliance_client"]
+    (message,) = [m for m in smtp_server.messages if "/checkin/" in message_parts(m)["text/plain"]]
+    assert message["Subject"] == "How was your session? A check-in of under a minute"
+    assert "The check-in takes under a minute" in message_parts(message)["text/plain"]
+    assert "The check-in takes under a minute" in message_parts(message)["text/html"]
+    with after(appointment):
+        html = Browser().get(path_of(link)).content.decode()
+    assert "Under a minute." in html
+    assert 'id="instrument-phq9"' not in html
 
 
 def test_the_optional_question_may_be_left_unanswered(smtp_server: SmtpServer) -> None:

@@ -38,7 +38,7 @@ from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
-FIRST_SESSION = ["alliance_client", "phq9", "gad7", "rses"]
+FIRST_SESSION = ["alliance_client", "phq9", "gad7"]
 NAME, EMAIL, PHONE = "Robin Quill", "robin.quill@example.com", "+1 305 555 0142"
 COMMENT = "Robin here: the week was hard."
 NOTE = "Phoned Robin Quill; safety plan reviewed."
@@ -152,7 +152,7 @@ def test_the_export_holds_every_kind_of_data_about_the_client(
     [invitation] = document["checkin_invitations"]
     assert invitation["instruments"] == FIRST_SESSION
     by_code = {response["instrument"]: response for response in document["responses"]}
-    assert set(by_code) == {"alliance_client", "phq9", "gad7", "rses"}
+    assert set(by_code) == {"alliance_client", "phq9", "gad7"}
     assert by_code["phq9"]["answers"]["phq9_9"] == 2
     assert by_code["phq9"]["total"] == 2
     assert by_code["phq9"]["flags"] == ["risk"]
@@ -180,13 +180,13 @@ def test_the_exports_fhir_bundle_is_valid_r4(personas: Personas, smtp_server: Sm
     resources = [entry["resource"] for entry in bundle["entry"]]
     responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
     observations = [r for r in resources if r["resourceType"] == "Observation"]
-    assert len(responses) == len(observations) == 4
+    assert len(responses) == len(observations) == 3
     for resource in responses:
         QuestionnaireResponse.model_validate(resource)
         assert resource["subject"] == {"reference": f"Patient/{record.client.uuid}"}
     for resource in observations:
         Observation.model_validate(resource)
-    assert sorted(o["valueInteger"] for o in observations) == [0, 2, 7, 15]
+    assert sorted(o["valueInteger"] for o in observations) == [0, 2, 7]
 
 
 def test_the_export_command_writes_a_file_and_is_audited(
@@ -274,7 +274,6 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_scores(
         ("alliance_client", 7),
         ("gad7", 0),
         ("phq9", 2),
-        ("rses", 15),
     ]
     record.client.refresh_from_db()
     assert record.client.name == "Erased client"

@@ -15,7 +15,7 @@ from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
-FIRST_SESSION = ["alliance_client", "phq9", "gad7", "rses"]
+FIRST_SESSION = ["alliance_client", "phq9", "gad7"]
 RISK_WORDS = "thoughts of being better off dead"
 MINUTE = timedelta(minutes=1)
 

@@ -116,7 +116,64 @@ def test_a_plan_with_an_unknown_frequency_changes_nothing(personas: Personas) ->
         f"/staff/clients/{client.uuid}/plan/", {"plan-phq9": "hourly"}, follow=True
     )
     assert "nothing was changed" in page.content.decode()
-    assert PlanItem.objects.get(instrument="phq9").frequency == "every_session"
+    assert PlanItem.objects.get(instrument="phq9").frequency == "every_other_session"
+
+
+PLAN_FORM = {
+    "plan-alliance_client": "every_session",
+    "plan-alliance_therapist": "every_session",
+    "plan-phq9": "monthly",
+    "plan-gad7": "every_other_session",
+    "plan-rses": "off",
+}
+
+
+def test_the_client_page_shows_the_default_plan_as_choices(personas: Personas) -> None:
+    client = taras_client(personas)
+    record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    html = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/").content.decode()
+    plan = html[html.index('id="plan-title"') :]
+    assert '<option value="every_other_session" selected>Every other session</option>' in plan
+    assert (
+        '<option value="second_then_monthly" selected>Second session, then monthly</option>'
+        in (plan[plan.index('id="plan-rses"') :])
+    )
+    assert "at most 25 questions" in plan
+
+
+@pytest.mark.parametrize("who", ["owner", "therapist"])
+def test_the_owner_and_the_treating_therapist_change_the_plan_and_it_is_audited(
+    personas: Personas, who: str
+) -> None:
+    client = taras_client(personas)
+    record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    person = getattr(personas, who)
+    page = signed_in(person).post(f"/staff/clients/{client.uuid}/plan/", PLAN_FORM, follow=True)
+    assert "Measurement plan saved." in page.content.decode()
+    assert dict(PlanItem.objects.values_list("instrument", "frequency")) == {
+        "alliance_client": "every_session",
+        "alliance_therapist": "every_session",
+        "phq9": "monthly",
+        "gad7": "every_other_session",
+        "rses": "off",
+    }
+    changed = AuditRecord.objects.get(what="measurement plan change")
+    assert (changed.user, changed.client_uuid) == (person, client.uuid)
+
+
+@pytest.mark.parametrize(("who", "status"), [("frontdesk", 403), ("colleague", 404)])
+def test_the_front_desk_and_another_therapist_may_not_change_the_plan(
+    personas: Personas, who: str, status: int
+) -> None:
+    client = taras_client(personas)
+    record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    before = dict(PlanItem.objects.values_list("instrument", "frequency"))
+    response = signed_in(getattr(personas, who)).post(
+        f"/staff/clients/{client.uuid}/plan/", PLAN_FORM
+    )
+    assert response.status_code == status
+    assert dict(PlanItem.objects.values_list("instrument", "frequency")) == before
+    assert not AuditRecord.objects.filter(what="measurement plan change").exists()
 
 
 def _held_session(personas: Personas) -> Appointment:

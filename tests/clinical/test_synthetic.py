@@ -163,12 +163,12 @@ def test_ongoing_episodes_had_a_session_in_the_last_two_weeks(
     assert all(END - episode.sessions[-1].day < timedelta(days=14) for episode in ongoing)
 
 
-def test_the_rosenberg_scale_is_asked_at_intake_and_then_about_monthly(
+def test_the_rosenberg_scale_is_asked_at_the_second_session_and_then_about_monthly(
     practice: list[SyntheticEpisode],
 ) -> None:
     for episode in practice[:200]:
         asked = [session.day for session in episode.sessions if "rses" in session.answers]
-        assert asked[0] == episode.sessions[0].day
+        assert asked[0] == episode.sessions[1].day
         assert all(
             later - earlier >= timedelta(days=28) for earlier, later in itertools.pairwise(asked)
         )

@@ -26,7 +26,7 @@ from alliance.care.checkins import (
     checkin_token_read,
 )
 from alliance.care.forms import CheckinForm
-from alliance.care.instruments import instrument
+from alliance.care.instruments import checkin_takes, instrument
 from alliance.care.models import CheckinInvitation
 from alliance.care.progress import client_progress, progress_token_make, progress_token_read
 
@@ -128,7 +128,7 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
         {
             "form": form,
             "token": token,
-            "minutes": max(sum(found.minutes for found in asked), 1),
+            "takes": checkin_takes(invitation.instruments),
             "own_checkin": any(not found.validated for found in asked),
         },
         status=422 if form.errors else 200,

@@ -33,6 +33,7 @@ from alliance.care.services import (
     session_for_appointment,
 )
 from alliance.care.summaries import client_series
+from alliance.clinical.plan import MAX_QUESTIONS
 from alliance.clinical.scoring import AnswerError
 
 THERAPIST_FORM = "alliance_therapist"
@@ -83,6 +84,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
                 (found, planned.get(code, Frequency.OFF)) for code, found in instruments().items()
             ],
             "frequencies": Frequency.choices,
+            "max_questions": MAX_QUESTIONS,
             "may_plan": in_care_of(request.user, client),
         },
     )
@@ -127,7 +129,7 @@ def client_plan(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
     if refused:
         messages.error(request, "Choose how often for every instrument; nothing was changed.")
     else:
-        plan_update(episode=episode, frequencies=chosen)
+        plan_update(episode=episode, frequencies=chosen, request=request)
         messages.success(request, "Measurement plan saved.")
     return redirect("care:client", client_uuid=client.uuid)
 
