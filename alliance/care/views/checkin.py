@@ -129,7 +129,6 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
             "form": form,
             "token": token,
             "takes": checkin_takes(invitation.instruments),
-            "own_checkin": any(not found.validated for found in asked),
         },
         status=422 if form.errors else 200,
     )
