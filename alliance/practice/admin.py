@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from alliance.practice.models import (
     Approach,
+    FormerAddress,
     InsurancePlan,
     Language,
     Practice,
@@ -28,3 +29,10 @@ class TherapistAdmin(admin.ModelAdmin[Therapist]):
 class TermAdmin(admin.ModelAdmin[Specialty]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(FormerAddress)
+class FormerAddressAdmin(admin.ModelAdmin[FormerAddress]):
+    """Deleting one frees the address for another profile; its old links then find nothing."""
+
+    list_display = ("slug", "therapist", "retired_at")

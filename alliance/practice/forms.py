@@ -12,6 +12,7 @@ from alliance.practice.models import (
     US_STATES,
     Accepting,
     Approach,
+    FormerAddress,
     Language,
     Practice,
     Specialty,
@@ -205,6 +206,21 @@ class TherapistForm(StorableText, forms.ModelForm[Therapist]):
         if not is_owner:
             for name in self.OWNER_ONLY:
                 del self.fields[name]
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"]
+        former = (
+            FormerAddress.objects.filter(slug=slug)
+            .exclude(therapist=self.instance.pk)
+            .select_related("therapist")
+            .first()
+        )
+        if former is not None:
+            raise forms.ValidationError(
+                f"This address was in use before and still leads to {former.therapist.name}'s "
+                "profile. Choose another."
+            )
+        return slug
 
     def clean_photo(self) -> Any:
         photo = self.cleaned_data.get("photo")

@@ -249,3 +249,18 @@ class Therapist(models.Model):
             )
             if offered
         ]
+
+
+class FormerAddress(models.Model):
+    """An address a profile had: it keeps leading there (alliance.practice.addresses), because
+    links to it live on in e-mails, calendars and search results."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "former addresses"
+
+    def __str__(self) -> str:
+        return self.slug

@@ -8,6 +8,7 @@ from alliance.accounts.models import Role
 from alliance.booking.models import AppointmentType
 from alliance.lib.avatar import placeholder_svg
 from alliance.practice.access import get_listed_therapist, get_therapist_for_user
+from alliance.practice.addresses import follows_former_addresses, therapist_save
 from alliance.practice.forms import DirectoryFilterForm, PracticeForm, TherapistForm
 from alliance.practice.models import Accepting, Practice, Therapist
 
@@ -29,6 +30,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_GET
+@follows_former_addresses
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     client_type = AppointmentType.objects.filter(bookable_by_clients=True).first()
@@ -41,6 +43,7 @@ def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 @require_GET
+@follows_former_addresses
 def therapist_photo(request: HttpRequest, slug: str) -> HttpResponseBase:
     therapist = get_listed_therapist(slug)
     response: HttpResponseBase
@@ -92,7 +95,7 @@ def therapist_edit(request: StaffRequest, slug: str) -> HttpResponse:
         is_owner=user.role == Role.OWNER,
     )
     if request.method == "POST" and form.is_valid():
-        therapist = form.save()
+        therapist = therapist_save(form=form)
         messages.success(request, f"{therapist.name}'s profile is saved.")
         return redirect("practice:therapist_edit", slug=therapist.slug)
     return render(

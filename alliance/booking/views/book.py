@@ -34,6 +34,7 @@ from alliance.booking.views.picker import (
 )
 from alliance.lib.moments import moment_parse
 from alliance.practice.access import get_listed_therapist
+from alliance.practice.addresses import follows_former_addresses
 from alliance.practice.models import Accepting, Therapist
 from alliance.scheduling.display import format_local
 
@@ -59,6 +60,7 @@ def _formats_of(therapist: Therapist) -> set[str]:
 
 @public
 @require_GET
+@follows_former_addresses
 def booking_slots(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     appointment_type = _public_type(request.GET.get("type"))
@@ -85,6 +87,7 @@ def booking_slots(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
+@follows_former_addresses
 def booking_confirm(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     appointment_type = _public_type(request.GET.get("type"))

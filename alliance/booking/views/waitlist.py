@@ -15,6 +15,7 @@ from alliance.booking.models import AppointmentType, OfferStatus, WaitlistEntry
 from alliance.booking.tokens import waitlist_offer_token_read
 from alliance.booking.waitlist import waitlist_join
 from alliance.practice.access import get_listed_therapist
+from alliance.practice.addresses import follows_former_addresses
 from alliance.scheduling.display import format_local
 
 SESSION_KEY = "waitlist_entry"
@@ -22,6 +23,7 @@ SESSION_KEY = "waitlist_entry"
 
 @public
 @require_http_methods(["GET", "POST"])
+@follows_former_addresses
 def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
     appointment_type = get_object_or_404(AppointmentType, slug="consultation")
