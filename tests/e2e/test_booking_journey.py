@@ -276,3 +276,51 @@ def test_the_second_visitor_for_a_time_sees_just_taken_with_alternatives(
         (emails[0], "Ada First", start),
         (emails[1], "Bea Second", choice_start),
     }
+
+
+def first_video_time(page: Page) -> int:
+    """Index of the first time offered by video (Marisol: Tuesdays and Thursdays)."""
+    for _ in range(3):
+        safe = timezone.now() + timedelta(hours=24, minutes=1)
+        for index, href in enumerate(slot_hrefs(page)):
+            start = slot_start(href)
+            if start >= safe and format_label(start) == AppointmentFormat.TELEHEALTH.label:
+                return index
+        page.get_by_role("link", name="Later →").click()
+    raise AssertionError(f"no video time in three weeks on {page.url}")
+
+
+def test_a_video_consultation_carries_its_join_link_in_the_email_invitation_and_page(
+    new_page: PageFactory, site: str, smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    settings.SITE_URL = site
+    room = "https://video.example.org/sabal-marisol-vega"
+    page = new_page(1280)
+    page.goto(f"/therapists/{THERAPIST}/book/")
+    index = first_video_time(page)
+    start = slot_start(slot_hrefs(page)[index])
+    page.locator("a.slot").nth(index).click()
+    fill_details(page, "Vera Video", "vera.video@example.com", start)
+    when = format_local(start, practice_zone())
+    page.get_by_role("button", name=f"Book {when}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+
+    outbox_flush()
+    booked_mail = mail_with_subject(smtp_server, "Booked:")
+    parts = message_parts(booked_mail)
+    assert room in parts["text/plain"]
+    assert f'href="{room}"' in parts["text/html"]
+    assert "portal" not in (parts["text/plain"] + parts["text/html"]).lower()
+    _, event = invitation(booked_mail)
+    assert str(event["URL"]) == room
+    assert room in str(event["LOCATION"])
+
+    # The link in the e-mail opens the appointment, with the room one click away.
+    for width in (1280, 360):
+        phone = new_page(width)
+        phone.goto(manage_link(booked_mail))
+        join = phone.get_by_role("link", name="Join the video session")
+        expect(join).to_have_attribute("href", room)
+        assert_accessible(phone)
+        screenshot(phone, f"booking-video-manage-{width}")
