@@ -52,6 +52,17 @@ def urgency_order() -> Case:
     )
 
 
+# Short names for the counts, so several fit a phone's width; the brief gives the full ones.
+COUNT_LABELS = {
+    AlertKind.RISK: "Risk",
+    AlertKind.UNREPAIRED_RUPTURE: "Unrepaired rupture",
+    AlertKind.RUPTURE: "Possible rupture",
+    AlertKind.DISAGREEMENT: "Disagreement",
+    AlertKind.NOT_ON_TRACK: "Not on track",
+    AlertKind.RELIABLE_DETERIORATION: "Deterioration",
+}
+
+
 @dataclass
 class AlertsBand:
     """The band at the top of the staff pages: each risk alert by name, the rest as counts."""
@@ -80,7 +91,7 @@ def open_alerts_shown(request: StaffRequest) -> AlertsBand:
         .annotate(open=Count("pk"))
         .order_by()
     )
-    counts = [(kind.label, counted[kind]) for kind in URGENCY if counted.get(kind)]
+    counts = [(COUNT_LABELS[kind], counted[kind]) for kind in URGENCY if counted.get(kind)]
     if urgent:
         shown = sorted({alert.client.uuid for alert in urgent})
         audit_record_many(request=request, what="alerts", client_uuids=shown)

@@ -270,7 +270,7 @@ def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
     when = timezone.localtime(answered, ZoneInfo("America/New_York"))
     assert f"answered {when:%a} {when.day} {when:%b}" in band  # the answer, not the engine's run
     assert "Robin Rupture" not in band
-    assert "Possible rupture <strong>1</strong>" in band
+    assert '<li class="alerts__count"><strong>1</strong> Possible rupture</li>' in band
     assert 'href="/staff/clients/">See them on the caseload' in band
 
 

@@ -136,8 +136,8 @@ def test_the_client_search_tells_two_lucias_apart(new_page: PageFactory, site: s
         screenshot(page, f"client-search-{width}")
 
 
-@pytest.mark.parametrize("width", [360, 1280])
-def test_a_therapists_day_is_above_the_fold(new_page: PageFactory, site: str, width: int) -> None:
+def marisols_day(new_page: PageFactory, width: int) -> tuple[Page, float]:
+    """Marisol signed in with a session now on her day: the page, and where that row ends."""
     marisol = Therapist.objects.get(slug=MARISOL)
     zone = practice_zone()
     now = timezone.now().astimezone(zone)
@@ -156,10 +156,34 @@ def test_a_therapists_day_is_above_the_fold(new_page: PageFactory, site: str, wi
     expect(row).to_be_visible()
     box = row.bounding_box()
     assert box is not None
-    assert box["y"] + box["height"] <= page.viewport_size["height"]  # type: ignore[index]
     tiles = page.locator(".grid").bounding_box()
     assert tiles is not None
     assert box["y"] < tiles["y"]
     assert_accessible(page)
     assert fits_the_screen(page)
+    return page, box["y"] + box["height"]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_therapists_day_is_above_the_fold(new_page: PageFactory, site: str, width: int) -> None:
+    page, row_end = marisols_day(new_page, width)
+    assert row_end <= page.viewport_size["height"]  # type: ignore[index]
     screenshot(page, f"therapist-today-{width}")
+
+
+@pytest.mark.with_history
+@pytest.mark.parametrize("width", [360, 1280])
+def test_with_alerts_open_the_day_still_starts_above_the_fold_under_their_counts(
+    new_page: PageFactory, site: str, width: int
+) -> None:
+    """The demo's year of check-ins leaves Marisol a risk alert and others open: the risk is
+    named, the rest are counted, and her day still begins on the first screen."""
+    page, _ = marisols_day(new_page, width)
+    band = page.get_by_role("region", name="Needs your attention today")
+    expect(band.locator(".alerts__list li")).to_have_count(1)
+    expect(band.locator(".alerts__list")).to_contain_text("Risk")
+    expect(band.locator(".alerts__count").first).to_be_visible()
+    screenshot(page, f"therapist-today-alerts-{width}")
+    day = page.get_by_role("heading", name="Your day").bounding_box()
+    assert day is not None
+    assert day["y"] + day["height"] <= page.viewport_size["height"]  # type: ignore[index]
