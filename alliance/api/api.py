@@ -25,6 +25,7 @@ class AllianceAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         # Read per request: the address can differ by process (settings.SITE_URL follows PORT).
         schema["servers"] = [{"url": settings.SITE_URL}]
+        schema["info"]["license"] = {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}
         for methods in schema["paths"].values():
             for operation in methods.values():
                 # Ninja writes `security` only for operations with auth: the rest are public.

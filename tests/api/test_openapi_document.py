@@ -34,6 +34,13 @@ def test_it_names_this_installation_as_its_only_server(settings: Settings) -> No
     assert document(settings)["servers"] == [{"url": "https://therapy.example.org"}]
 
 
+def test_it_gives_the_licence_the_code_is_under(settings: Settings) -> None:
+    assert document(settings)["info"]["license"] == {
+        "name": "AGPL-3.0-or-later",
+        "identifier": "AGPL-3.0-or-later",
+    }
+
+
 def test_every_operation_says_whether_it_needs_a_token(settings: Settings) -> None:
     paths = document(settings)["paths"]
     security = {
