@@ -494,7 +494,11 @@ def returning_client_session() -> Appointment:
             day=today - timedelta(weeks=weeks),
         )
         for code in codes:
-            calm = {item.id: item.scale.options[0].value for item in instruments()[code].items}
+            calm = {
+                item.id: item.scale.options[0].value
+                for item in instruments()[code].items
+                if item.asked_if is None  # no tension, so no "how well did you talk it through"
+            }
             response_record(
                 session=session,
                 scored=answers_score(code, calm),
