@@ -231,15 +231,30 @@ class StaffBookingForm(LocalStartForm):
         return cleaned
 
 
+MARK_CHOICES = [
+    (AppointmentStatus.ARRIVED, "Arrived"),
+    (AppointmentStatus.FULFILLED, "Attended"),
+    (AppointmentStatus.NOSHOW, "No-show"),
+    (AppointmentStatus.ENTERED_IN_ERROR, "Entered in error"),
+]
+
+
 class AppointmentMarkForm(StorableText, forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (AppointmentStatus.ARRIVED, "Arrived"),
-            (AppointmentStatus.FULFILLED, "Attended"),
-            (AppointmentStatus.NOSHOW, "No-show"),
-            (AppointmentStatus.ENTERED_IN_ERROR, "Entered in error"),
-        ]
-    )
+    status = forms.ChoiceField(choices=MARK_CHOICES)
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        """`current`: the appointment's status, shown selected; one that cannot be chosen here
+        (booked, say) is named by an empty first choice, so saving it asks what happened."""
+        super().__init__(*args, **kwargs)
+        if current is None:
+            return
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)
+        if current in dict(MARK_CHOICES):
+            status_field.initial = current
+        else:
+            label = AppointmentStatus(current).label
+            status_field.choices = [("", f"{label}: choose what happened"), *MARK_CHOICES]
 
 
 class AppointmentMoveForm(LocalStartForm):

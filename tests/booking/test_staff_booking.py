@@ -196,3 +196,17 @@ def test_appointments_are_protected(personas: Personas) -> None:
     assert signed_in(personas.colleague).post(cancel).status_code == 404
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_the_status_select_shows_the_current_status(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    desk = signed_in(personas.frontdesk)
+    detail = reverse("booking:appointment", args=[appointment.uuid])
+    page = desk.get(detail).content.decode()
+    assert '<option value="" selected>Booked: choose what happened</option>' in page
+    assert '<option value="arrived">Arrived</option>' in page
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.NOSHOW)
+    page = desk.get(detail).content.decode()
+    assert '<option value="noshow" selected>No-show</option>' in page
+    assert '<option value="arrived">Arrived</option>' in page
+    assert "choose what happened" not in page

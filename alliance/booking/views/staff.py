@@ -188,7 +188,7 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
             "appointment": appointment,
             "when": format_local(appointment.start, zone),
             "messages_sent": appointment.messages.order_by("send_after"),
-            "mark_form": AppointmentMarkForm(),
+            "mark_form": AppointmentMarkForm(current=appointment.status),
             "move_form": AppointmentMoveForm(zone=zone),
             "changeable": appointment.is_active and appointment.start > timezone.now(),
             "ratable": session_ratable(appointment, request.user, timezone.now()),
