@@ -1,8 +1,9 @@
 """The outbox: e-mails written as rows with the change they announce, sent by a worker.
 
 Every e-mail goes this way: appointment e-mails (confirmations, reminders, check-in
-invitations), waitlist offers, risk alerts to staff, the front desk's notice of a new
-consultation request and the answer to a session asked for on the web (booking/notices.py).
+invitations), waitlist offers, risk alerts to staff, and (booking/notices.py) the front desk's
+notice of a new consultation request, the answer to a session asked for on the web and the
+confirmation of joining a waitlist.
 
 At-least-once delivery with a stable Message-ID. A worker claims a row with a short lease; if it
 dies, the lease lapses and another worker sends it. The one window where a message can go twice
@@ -33,8 +34,13 @@ from alliance.booking.models import (
     MessageStatus,
     OfferStatus,
     WaitlistOffer,
+    WaitlistStatus,
 )
-from alliance.booking.tokens import manage_token_make, waitlist_offer_token_make
+from alliance.booking.tokens import (
+    manage_token_make,
+    waitlist_leave_token_make,
+    waitlist_offer_token_make,
+)
 from alliance.lib.ics import Event, calendar
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
@@ -227,7 +233,11 @@ def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None
         offer = WaitlistOffer.objects.select_related(
             "entry", "entry__therapist", "entry__appointment_type"
         ).get(pk=message.waitlist_offer_id)
-        stale = offer.status != OfferStatus.OPEN or offer.start <= now
+        stale = (
+            offer.status != OfferStatus.OPEN
+            or offer.start <= now
+            or offer.entry.status != WaitlistStatus.WAITING  # left the list, or booked
+        )
         return None if stale else offer_email(message, offer)
     if message.appointment_id is None:
         raise LookupError(f"no e-mail renderer registered for {message.kind!r} messages")
@@ -367,6 +377,10 @@ def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternative
         "when": when,
         "link": settings.SITE_URL
         + reverse("booking:offer", kwargs={"token": waitlist_offer_token_make(offer)}),
+        "leave_link": settings.SITE_URL
+        + reverse(
+            "booking:waitlist_leave", kwargs={"token": waitlist_leave_token_make(offer.entry)}
+        ),
     }
     return templated_email(
         message,
