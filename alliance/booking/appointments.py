@@ -14,7 +14,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.availability import next_free_slots, practice_zone, slot_offered
+from alliance.booking.availability import (
+    next_free_slots,
+    practice_zone,
+    slot_offered,
+    therapist_weekly_hours,
+)
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
@@ -36,6 +41,7 @@ from alliance.booking.outbox import (
 from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
+from alliance.scheduling.hours import formats_at
 from alliance.scheduling.slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -372,10 +378,12 @@ def appointment_book_for_visitor(
 
 @dataclass
 class SeriesPlan:
-    """Every occurrence of a recurring booking, and those that cannot be booked (and why)."""
+    """Every occurrence of a recurring booking, those that cannot be booked (and why), and those
+    outside the therapist's working hours: bookable, but staff are asked first."""
 
     starts: list[datetime]
     conflicts: list[tuple[datetime, str]]
+    outside_hours: list[datetime] = field(default_factory=list)
 
     @property
     def free(self) -> list[datetime]:
@@ -425,7 +433,13 @@ def series_plan(
             begins < start + appointment_type.duration and start < ends for begins, ends in away
         ):
             conflicts.append((start, "time off or a closure"))
-    return SeriesPlan(starts=starts, conflicts=conflicts)
+    hours = therapist_weekly_hours(therapist)
+    outside = [
+        start
+        for start in starts
+        if not formats_at(hours, zone, start, start + appointment_type.duration)
+    ]
+    return SeriesPlan(starts=starts, conflicts=conflicts, outside_hours=outside)
 
 
 @transaction.atomic

@@ -187,7 +187,7 @@ class LocalStartForm(StorableText, forms.Form):
 
 
 class StaffBookingForm(LocalStartForm):
-    """The front desk books for anyone, outside working hours if need be, never on top of
+    """The front desk books for anyone, outside working hours once they confirm, never on top of
     another appointment; a series is checked occurrence by occurrence before anything is saved."""
 
     therapist = forms.ModelChoiceField(Therapist.objects.all(), to_field_name="slug")
@@ -216,6 +216,9 @@ class StaffBookingForm(LocalStartForm):
     )
     skip_conflicts = forms.BooleanField(
         required=False, label="Book the free dates and leave out the ones that conflict"
+    )
+    outside_hours_ok = forms.BooleanField(
+        required=False, label="Yes, book outside their working hours"
     )
 
     def __init__(self, *args: Any, clients: "QuerySet[Client]", **kwargs: Any) -> None:

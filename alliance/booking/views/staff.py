@@ -17,6 +17,7 @@ from alliance.booking.access import (
 )
 from alliance.booking.appointments import (
     BookingError,
+    SeriesPlan,
     SlotTaken,
     appointment_cancel,
     appointment_link_revoke,
@@ -25,7 +26,7 @@ from alliance.booking.appointments import (
     appointment_series_book,
     series_plan,
 )
-from alliance.booking.availability import practice_zone
+from alliance.booking.availability import practice_zone, therapist_weekly_hours
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
 from alliance.booking.models import Appointment, RequestStatus
 from alliance.booking.services import consultation_request_set_status
@@ -33,7 +34,9 @@ from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
+from alliance.practice.models import Therapist
 from alliance.scheduling.display import format_local
+from alliance.scheduling.hours import format_hours
 
 
 @staff_required
@@ -114,6 +117,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
     therapist_field = form.fields["therapist"]
     therapist_field.queryset = therapists_for_user(user)  # type: ignore[attr-defined]
     conflicts: list[tuple[datetime, str]] = []
+    outside_hours, outside_dates = "", []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plan = series_plan(
@@ -125,7 +129,11 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         )
         if plan.conflicts and not (data["skip_conflicts"] and plan.free):
             conflicts = plan.conflicts
-        else:
+        if plan.outside_hours and not data["outside_hours_ok"]:
+            outside_hours = _outside_hours_warning(data["therapist"], plan)
+            if len(plan.starts) > 1:
+                outside_dates = [format_local(start, zone) for start in plan.outside_hours]
+        if not conflicts and not outside_hours:
             client = data["client"] or Client.objects.create(
                 name=data["name"],
                 email=data["email"],
@@ -164,7 +172,17 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "form": form,
             "consultation_request": consultation_request,
             "conflicts": [(format_local(start, zone), why) for start, why in conflicts],
+            "outside_hours": outside_hours,
+            "outside_dates": outside_dates,
         },
+    )
+
+
+def _outside_hours_warning(therapist: Therapist, plan: SeriesPlan) -> str:
+    hours = format_hours(therapist_weekly_hours(therapist))
+    which = "This is" if len(plan.starts) == 1 else f"{len(plan.outside_hours)} of these dates are"
+    return (
+        f"{which} outside {therapist.first_name}'s hours ({hours or 'none are set'}). Book anyway?"
     )
 
 
