@@ -20,6 +20,7 @@ from alliance.booking.availability import (
     slot_offered,
     therapist_weekly_hours,
 )
+from alliance.booking.formats import reschedule_format
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
@@ -200,7 +201,9 @@ def unavailable_or_taken(
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, within_availability: bool = True
 ) -> Appointment:
-    """Move an appointment in place: same UID in calendars, SEQUENCE goes up."""
+    """Move an appointment in place: same UID in calendars, SEQUENCE goes up. It keeps its
+    format where the new time allows it, else takes the one allowed (reschedule_format); the
+    caller compares `format` before and after to say so."""
     now = timezone.now()
     if not appointment.is_active or appointment.start <= now:
         raise BookingError("This appointment can no longer be moved.")
@@ -217,6 +220,8 @@ def appointment_reschedule(
         raise unavailable_or_taken(appointment.therapist, appointment.appointment_type, start, now)
     duration = appointment.end - appointment.start
     buffer = appointment.blocked_until - appointment.end
+    old_format = appointment.format
+    appointment.format = reschedule_format(appointment=appointment, start=start)
     appointment.start = start
     appointment.end = start + duration
     appointment.blocked_until = start + duration + buffer
@@ -225,7 +230,12 @@ def appointment_reschedule(
         with transaction.atomic():
             appointment.save()
             messages_cancel_pending(appointment=appointment)
-            messages_schedule(appointment=appointment, rescheduled=True, now=now)
+            messages_schedule(
+                appointment=appointment,
+                rescheduled=True,
+                format_changed=appointment.format != old_format,
+                now=now,
+            )
     except IntegrityError as error:
         appointment.refresh_from_db()
         if _is_overlap(error):

@@ -377,6 +377,8 @@ class Message(models.Model):
     )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A "new time" message whose move changed the format (the new hours allow only the other).
+    format_changed = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.accounts.models import User
+from alliance.booking.formats import format_only_notice
 from alliance.booking.models import (
     Appointment,
     Message,
@@ -62,6 +63,7 @@ def messages_schedule(
     confirmation: bool = False,
     rescheduled: bool = False,
     cancelled: bool = False,
+    format_changed: bool = False,
 ) -> None:
     """Queue what this change should tell the client, in the caller's transaction."""
     if not appointment.client.email:
@@ -73,7 +75,14 @@ def messages_schedule(
         (MessageKind.CANCELLATION, cancelled),
     ):
         if wanted:
-            rows.append(Message(appointment=appointment, kind=kind, send_after=now))
+            rows.append(
+                Message(
+                    appointment=appointment,
+                    kind=kind,
+                    send_after=now,
+                    format_changed=format_changed and kind == MessageKind.RESCHEDULED,
+                )
+            )
     if not cancelled:
         for hours in Practice.objects.current().reminder_hours:
             send_after = appointment.start - timedelta(hours=hours)
@@ -323,6 +332,11 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
         "manage_link": settings.SITE_URL
         + reverse("booking:manage", kwargs={"token": manage_token_make(appointment)}),
         "late_cancel_hours": practice.late_cancel_hours,
+        "format_notice": (
+            format_only_notice(appointment.format, practice, whose="your", moved=True)
+            if message.format_changed
+            else ""
+        ),
     }
     email = EmailMultiAlternatives(
         subject=SUBJECTS[MessageKind(message.kind)].format(

@@ -27,6 +27,7 @@ from alliance.booking.appointments import (
     series_plan,
 )
 from alliance.booking.availability import practice_zone, therapist_weekly_hours
+from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
 from alliance.booking.models import Appointment, RequestStatus
 from alliance.booking.services import consultation_request_set_status
@@ -34,7 +35,7 @@ from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
 from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
-from alliance.practice.models import Therapist
+from alliance.practice.models import Practice, Therapist
 from alliance.scheduling.display import format_local
 from alliance.scheduling.hours import format_hours
 
@@ -265,6 +266,7 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    old_format = appointment.format
     try:
         appointment_reschedule(
             appointment=appointment, start=form.cleaned_data["start"], within_availability=False
@@ -277,5 +279,14 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     except BookingError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Moved to {format_local(appointment.start, zone)}.")
+        changed = (
+            " "
+            + format_only_notice(
+                appointment.format, Practice.objects.current(), whose="the", moved=True
+            )
+            + " The client is told by e-mail."
+            if appointment.format != old_format
+            else ""
+        )
+        messages.success(request, f"Moved to {format_local(appointment.start, zone)}.{changed}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
