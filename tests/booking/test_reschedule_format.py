@@ -110,3 +110,18 @@ def test_staff_are_told_when_a_move_changes_the_format(personas: Personas) -> No
     )
     appointment.refresh_from_db()
     assert appointment.format == VIDEO
+
+
+def test_staff_are_asked_to_tell_a_client_without_an_address(personas: Personas) -> None:
+    appointment = booked(10, IN_PERSON)
+    appointment.client.email = ""
+    appointment.client.save()
+    response = signed_in(personas.frontdesk).post(
+        reverse("booking:appointment_move", args=[appointment.uuid]),
+        {"day": local(4, 0).date().isoformat(), "start_time": "13:00"},
+    )
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.endswith(
+        "This time is by video only: the session is now by video. "
+        "The client has no e-mail address: please tell them."
+    )

@@ -279,14 +279,15 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     except BookingError as error:
         messages.error(request, str(error))
     else:
-        changed = (
-            " "
-            + format_only_notice(
-                appointment.format, Practice.objects.current(), whose="the", moved=True
-            )
-            + " The client is told by e-mail."
-            if appointment.format != old_format
-            else ""
-        )
+        changed = _format_changed(appointment) if appointment.format != old_format else ""
         messages.success(request, f"Moved to {format_local(appointment.start, zone)}.{changed}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+def _format_changed(appointment: Appointment) -> str:
+    notice = format_only_notice(
+        appointment.format, Practice.objects.current(), whose="the", moved=True
+    )
+    if appointment.client.email:
+        return f" {notice} The client is told by e-mail."
+    return f" {notice} The client has no e-mail address: please tell them."
