@@ -41,6 +41,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "booking:waitlist_join": PUBLIC,
     "booking:waitlist_joined": PUBLIC,
     "booking:offer": PUBLIC,
+    "booking:waitlist_leave": PUBLIC,
     "booking:calendar_settings": OWNER_THERAPIST,
     "booking:schedule": STAFF,
     "booking:practice_day": STAFF,

@@ -14,7 +14,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.availability import next_free_slots, practice_zone, slot_offered
+from alliance.booking.availability import (
+    next_free_slots,
+    practice_zone,
+    slot_offered,
+    therapist_weekly_hours,
+)
+from alliance.booking.formats import reschedule_format
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
@@ -38,6 +44,7 @@ from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.care.models import Client
 from alliance.practice.models import Practice, Therapist
 from alliance.scheduling.display import format_local
+from alliance.scheduling.hours import formats_at
 from alliance.scheduling.slots import Slot
 
 logger = logging.getLogger(__name__)
@@ -196,7 +203,9 @@ def unavailable_or_taken(
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, within_availability: bool = True
 ) -> Message | None:
-    """Move an appointment in place: same UID in calendars, SEQUENCE goes up.
+    """Move an appointment in place: same UID in calendars, SEQUENCE goes up. It keeps its
+    format where the new time allows it, else takes the one allowed (reschedule_format); the
+    caller compares `format` before and after to say so.
 
     Returns the e-mail that tells the client, or None when they have no address."""
     now = timezone.now()
@@ -215,6 +224,8 @@ def appointment_reschedule(
         raise unavailable_or_taken(appointment.therapist, appointment.appointment_type, start, now)
     duration = appointment.end - appointment.start
     buffer = appointment.blocked_until - appointment.end
+    old_format = appointment.format
+    appointment.format = reschedule_format(appointment=appointment, start=start)
     appointment.start = start
     appointment.end = start + duration
     appointment.blocked_until = start + duration + buffer
@@ -223,7 +234,12 @@ def appointment_reschedule(
         with transaction.atomic():
             appointment.save()
             messages_cancel_pending(appointment=appointment)
-            told = messages_schedule(appointment=appointment, rescheduled=True, now=now)
+            told = messages_schedule(
+                appointment=appointment,
+                rescheduled=True,
+                format_changed=appointment.format != old_format,
+                now=now,
+            )
     except IntegrityError as error:
         appointment.refresh_from_db()
         if _is_overlap(error):
@@ -396,10 +412,12 @@ def appointment_book_for_visitor(
 
 @dataclass
 class SeriesPlan:
-    """Every occurrence of a recurring booking, and those that cannot be booked (and why)."""
+    """Every occurrence of a recurring booking, those that cannot be booked (and why), and those
+    outside the therapist's working hours: bookable, but staff are asked first."""
 
     starts: list[datetime]
     conflicts: list[tuple[datetime, str]]
+    outside_hours: list[datetime] = field(default_factory=list)
 
     @property
     def free(self) -> list[datetime]:
@@ -449,7 +467,13 @@ def series_plan(
             begins < start + appointment_type.duration and start < ends for begins, ends in away
         ):
             conflicts.append((start, "time off or a closure"))
-    return SeriesPlan(starts=starts, conflicts=conflicts)
+    hours = therapist_weekly_hours(therapist)
+    outside = [
+        start
+        for start in starts
+        if not formats_at(hours, zone, start, start + appointment_type.duration)
+    ]
+    return SeriesPlan(starts=starts, conflicts=conflicts, outside_hours=outside)
 
 
 @transaction.atomic

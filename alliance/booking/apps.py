@@ -12,6 +12,7 @@ class BookingConfig(AppConfig):
             pending_booking_email,
             pending_booking_sent,
             request_notice_email,
+            waitlist_joined_email,
         )
         from alliance.booking.outbox import message_renderer_register, outbox_flush
         from alliance.practice.worker import worker_sweep_register
@@ -20,5 +21,6 @@ class BookingConfig(AppConfig):
         message_renderer_register(
             [MessageKind.PENDING_BOOKING], pending_booking_email, sent=pending_booking_sent
         )
+        message_renderer_register([MessageKind.WAITLIST_JOINED], waitlist_joined_email)
         # Mail whose wake-up was lost (a crash, a sender killed past its lease) goes out anyway.
         worker_sweep_register("outbox", lambda now: outbox_flush(now=now))

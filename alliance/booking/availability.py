@@ -25,6 +25,13 @@ def practice_zone() -> ZoneInfo:
     return ZoneInfo(Practice.objects.current().time_zone)
 
 
+def therapist_weekly_hours(therapist: Therapist) -> list[WeeklyHours]:
+    return [
+        WeeklyHours(weekday=row.weekday, start=row.start, end=row.end, format=row.format)
+        for row in WorkingHours.objects.filter(therapist=therapist)
+    ]
+
+
 def therapist_slots(
     *,
     therapist: Therapist,
@@ -40,10 +47,7 @@ def therapist_slots(
     # Generous bounds in UTC: a local day spans at most 26 hours around its UTC date.
     lower = datetime.combine(first_day, datetime.min.time(), zone) - timedelta(days=1)
     upper = datetime.combine(last_day, datetime.max.time(), zone) + timedelta(days=1)
-    hours = [
-        WeeklyHours(weekday=row.weekday, start=row.start, end=row.end, format=row.format)
-        for row in WorkingHours.objects.filter(therapist=therapist)
-    ]
+    hours = therapist_weekly_hours(therapist)
     appointments = Appointment.objects.active().filter(
         therapist=therapist, start__lt=upper, blocked_until__gt=lower
     )

@@ -187,7 +187,7 @@ class LocalStartForm(StorableText, forms.Form):
 
 
 class StaffBookingForm(LocalStartForm):
-    """The front desk books for anyone, outside working hours if need be, never on top of
+    """The front desk books for anyone, outside working hours once they confirm, never on top of
     another appointment; a series is checked occurrence by occurrence before anything is saved."""
 
     therapist = forms.ModelChoiceField(Therapist.objects.all(), to_field_name="slug")
@@ -226,6 +226,9 @@ class StaffBookingForm(LocalStartForm):
     skip_conflicts = forms.BooleanField(
         required=False, label="Book the free dates and leave out the ones that conflict"
     )
+    outside_hours_ok = forms.BooleanField(
+        required=False, label="Yes, book outside their working hours"
+    )
 
     def __init__(self, *args: Any, clients: "QuerySet[Client]", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,15 +243,30 @@ class StaffBookingForm(LocalStartForm):
         return cleaned
 
 
+MARK_CHOICES = [
+    (AppointmentStatus.ARRIVED, "Arrived"),
+    (AppointmentStatus.FULFILLED, "Attended"),
+    (AppointmentStatus.NOSHOW, "No-show"),
+    (AppointmentStatus.ENTERED_IN_ERROR, "Entered in error"),
+]
+
+
 class AppointmentMarkForm(StorableText, forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (AppointmentStatus.ARRIVED, "Arrived"),
-            (AppointmentStatus.FULFILLED, "Attended"),
-            (AppointmentStatus.NOSHOW, "No-show"),
-            (AppointmentStatus.ENTERED_IN_ERROR, "Entered in error"),
-        ]
-    )
+    status = forms.ChoiceField(choices=MARK_CHOICES)
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        """`current`: the appointment's status, shown selected; one that cannot be chosen here
+        (booked, say) is named by an empty first choice, so saving it asks what happened."""
+        super().__init__(*args, **kwargs)
+        if current is None:
+            return
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ChoiceField)
+        if current in dict(MARK_CHOICES):
+            status_field.initial = current
+        else:
+            label = AppointmentStatus(current).label
+            status_field.choices = [("", f"{label}: choose what happened"), *MARK_CHOICES]
 
 
 class AppointmentMoveForm(LocalStartForm):

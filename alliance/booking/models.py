@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from alliance.accounts.access import scoped_to_user
@@ -331,6 +332,7 @@ class MessageKind(models.TextChoices):
     ALERT_ESCALATION = "alert_escalation", "Unacknowledged risk alert, to the owners"
     REQUEST_NOTICE = "request_notice", "New request notice, to the front desk"
     PENDING_BOOKING = "pending_booking", "Answer to a session asked for on the web"
+    WAITLIST_JOINED = "waitlist_joined", "Waitlist confirmation, with a link to leave"
 
 
 class MessageStatus(models.TextChoices):
@@ -371,12 +373,17 @@ class Message(models.Model):
     pending_booking = models.ForeignKey(
         "PendingBooking", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
+    waitlist_entry = models.ForeignKey(
+        "WaitlistEntry", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
     # For messages to staff (alerts); a client's address is read from the appointment.
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A "new time" message whose move changed the format (the new hours allow only the other).
+    format_changed = models.BooleanField(default=False)
     status = models.CharField(
         max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
     )
@@ -397,7 +404,8 @@ class Message(models.Model):
                 | Q(waitlist_offer__isnull=False)
                 | Q(alert__isnull=False, recipient__isnull=False)
                 | Q(consultation_request__isnull=False)
-                | Q(pending_booking__isnull=False),
+                | Q(pending_booking__isnull=False)
+                | Q(waitlist_entry__isnull=False),
                 name="message_is_about_something",
             )
         ]
@@ -445,6 +453,15 @@ class WaitlistEntry(models.Model):
     class Meta:
         ordering = ["created_at"]
         verbose_name_plural = "waitlist entries"
+        constraints = [
+            # One place in line per person: a second entry would mean a second offer.
+            models.UniqueConstraint(
+                "therapist",
+                Lower("email"),
+                condition=Q(status=WaitlistStatus.WAITING),
+                name="waitlist_one_waiting_entry_per_address",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Waitlist entry {self.uuid}"

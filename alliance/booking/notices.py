@@ -1,5 +1,6 @@
 """The booking e-mails that are not about an appointment, sent through the outbox: the front
-desk's notice of a new consultation request, and the answer to a session asked for on the web.
+desk's notice of a new consultation request, the answer to a session asked for on the web, and
+the confirmation of joining a waitlist.
 
 Each is queued (outbox.message_queue) with the row it announces, in the same transaction, and
 rendered when sent.
@@ -14,9 +15,19 @@ from django.urls import reverse
 
 from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
-from alliance.booking.models import ConsultationRequest, Message, PendingBooking
+from alliance.booking.models import (
+    ConsultationRequest,
+    Message,
+    PendingBooking,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from alliance.booking.outbox import templated_email
-from alliance.booking.tokens import PENDING_MINUTES, pending_booking_token_make
+from alliance.booking.tokens import (
+    PENDING_MINUTES,
+    pending_booking_token_make,
+    waitlist_leave_token_make,
+)
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -91,3 +102,25 @@ def pending_booking_sent(message: Message) -> None:
     assert message.pending_booking_id is not None
     # The typed address was needed only for this e-mail.
     PendingBooking.objects.filter(pk=message.pending_booking_id).update(email="")
+
+
+def waitlist_joined_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
+    """Confirm a place on a waitlist, with the link to leave it; not once it was left."""
+    assert message.waitlist_entry_id is not None  # only waitlist confirmations come here
+    entry = WaitlistEntry.objects.select_related("therapist").get(pk=message.waitlist_entry_id)
+    if entry.status != WaitlistStatus.WAITING:
+        return None
+    practice = Practice.objects.current()
+    context = {
+        "practice": practice,
+        "entry": entry,
+        "leave_link": settings.SITE_URL
+        + reverse("booking:waitlist_leave", kwargs={"token": waitlist_leave_token_make(entry)}),
+    }
+    return templated_email(
+        message,
+        to=[entry.email],
+        subject=f"You are on {entry.therapist.name}'s waitlist — {practice.name}",
+        template="booking/email/waitlist_joined",
+        context=context,
+    )

@@ -1,8 +1,9 @@
 """The outbox: e-mails written as rows with the change they announce, sent by a worker.
 
 Every e-mail goes this way: appointment e-mails (confirmations, reminders, check-in
-invitations), waitlist offers, risk alerts to staff, the front desk's notice of a new
-consultation request and the answer to a session asked for on the web (booking/notices.py).
+invitations), waitlist offers, risk alerts to staff, and (booking/notices.py) the front desk's
+notice of a new consultation request, the answer to a session asked for on the web and the
+confirmation of joining a waitlist.
 
 At-least-once delivery with a stable Message-ID. A worker claims a row with a short lease; if it
 dies, the lease lapses and another worker sends it. The one window where a message can go twice
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.accounts.models import User
+from alliance.booking.formats import format_only_notice
 from alliance.booking.models import (
     Appointment,
     AppointmentStatus,
@@ -35,8 +37,13 @@ from alliance.booking.models import (
     MessageStatus,
     OfferStatus,
     WaitlistOffer,
+    WaitlistStatus,
 )
-from alliance.booking.tokens import manage_token_make, waitlist_offer_token_make
+from alliance.booking.tokens import (
+    manage_token_make,
+    waitlist_leave_token_make,
+    waitlist_offer_token_make,
+)
 from alliance.lib.ics import Event, calendar
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
@@ -60,6 +67,7 @@ def messages_schedule(
     confirmation: bool = False,
     rescheduled: bool = False,
     cancelled: bool = False,
+    format_changed: bool = False,
 ) -> Message | None:
     """Queue what this change should tell the client, in the caller's transaction; returns the
     e-mail that announces the change, or None when none does (e.g. the client has no address)."""
@@ -73,7 +81,12 @@ def messages_schedule(
         (MessageKind.CANCELLATION, cancelled),
     ):
         if wanted:
-            announcement = Message(appointment=appointment, kind=kind, send_after=now)
+            announcement = Message(
+                appointment=appointment,
+                kind=kind,
+                send_after=now,
+                format_changed=format_changed and kind == MessageKind.RESCHEDULED,
+            )
             rows.append(announcement)
     if not cancelled:
         for hours in Practice.objects.current().reminder_hours:
@@ -238,7 +251,11 @@ def _email_for(message: Message, now: datetime) -> EmailMultiAlternatives | None
         offer = WaitlistOffer.objects.select_related(
             "entry", "entry__therapist", "entry__appointment_type"
         ).get(pk=message.waitlist_offer_id)
-        stale = offer.status != OfferStatus.OPEN or offer.start <= now
+        stale = (
+            offer.status != OfferStatus.OPEN
+            or offer.start <= now
+            or offer.entry.status != WaitlistStatus.WAITING  # left the list, or booked
+        )
         return None if stale else offer_email(message, offer)
     if message.appointment_id is None:
         raise LookupError(f"no e-mail renderer registered for {message.kind!r} messages")
@@ -332,6 +349,11 @@ def message_email(message: Message, appointment: Appointment) -> EmailMultiAlter
         + reverse("booking:manage", kwargs={"token": manage_token_make(appointment)}),
         "late_cancel_hours": practice.late_cancel_hours,
         "consultation_link": settings.SITE_URL + reverse("booking:consultation"),
+        "format_notice": (
+            format_only_notice(appointment.format, practice, whose="your", moved=True)
+            if message.format_changed
+            else ""
+        ),
     }
     email = templated_email(
         message,
@@ -388,6 +410,10 @@ def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternative
         "when": when,
         "link": settings.SITE_URL
         + reverse("booking:offer", kwargs={"token": waitlist_offer_token_make(offer)}),
+        "leave_link": settings.SITE_URL
+        + reverse(
+            "booking:waitlist_leave", kwargs={"token": waitlist_leave_token_make(offer.entry)}
+        ),
     }
     return templated_email(
         message,

@@ -1,4 +1,5 @@
-"""Manage links: opaque, signed, expiring, revocable; nothing personal in them.
+"""Signed links (manage, waitlist offer and leave, pending booking): opaque, expiring; nothing
+personal in them.
 
 A token is the appointment's UUID and token version, signed with SECRET_KEY. It is valid until a
 day after the appointment ends, and every earlier token stops working when the version is bumped.
@@ -9,11 +10,12 @@ from datetime import timedelta
 from django.core import signing
 from django.utils import timezone
 
-from alliance.booking.models import Appointment, PendingBooking, WaitlistOffer
+from alliance.booking.models import Appointment, PendingBooking, WaitlistEntry, WaitlistOffer
 
 SALT = "alliance.booking.manage"
 OFFER_SALT = "alliance.booking.waitlist-offer"
 PENDING_SALT = "alliance.booking.pending"
+LEAVE_SALT = "alliance.booking.waitlist-leave"
 GRACE = timedelta(days=1)
 # How long the e-mailed link to confirm a session works, from when it is sent.
 PENDING_MINUTES = 30
@@ -54,6 +56,20 @@ def waitlist_offer_token_read(token: str) -> WaitlistOffer | None:
         .filter(uuid=offer_uuid, start__gt=timezone.now())
         .first()
     )
+
+
+def waitlist_leave_token_make(entry: WaitlistEntry) -> str:
+    return signing.dumps(str(entry.uuid), salt=LEAVE_SALT)
+
+
+def waitlist_leave_token_read(token: str) -> WaitlistEntry | None:
+    """The entry the link leaves, whatever its status; None when forged or over a year old
+    (every offer e-mail carries a fresh link)."""
+    try:
+        entry_uuid = signing.loads(token, salt=LEAVE_SALT, max_age=timedelta(days=365))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return WaitlistEntry.objects.select_related("therapist").filter(uuid=entry_uuid).first()
 
 
 def pending_booking_token_make(pending: PendingBooking) -> str:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("therapists/<slug:slug>/waitlist/", waitlist.waitlist_join_view, name="waitlist_join"),
     path("waitlist/joined/", waitlist.waitlist_joined, name="waitlist_joined"),
     path("waitlist/offers/<str:token>/", waitlist.offer, name="offer"),
+    path("waitlist/leave/<str:token>/", waitlist.waitlist_leave_view, name="waitlist_leave"),
     path("appointments/manage/<str:token>/", manage.manage, name="manage"),
     path(
         "appointments/manage/<str:token>/reschedule/",

@@ -5,6 +5,7 @@ books the time through the same guarded path as any booking, so only one can win
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -14,14 +15,21 @@ from alliance.booking.availability import practice_zone, therapist_slots
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
+    MessageKind,
     WaitlistEntry,
     WaitlistOffer,
     WaitlistStatus,
 )
-from alliance.booking.outbox import messages_schedule_offer
+from alliance.booking.outbox import message_queue, messages_schedule_offer
 from alliance.practice.models import Practice, Therapist
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WaitlistJoined:
+    entry: WaitlistEntry
+    already_waiting: bool  # the address was on this list before: nothing new was made or sent
 
 
 def waitlist_join(
@@ -32,10 +40,20 @@ def waitlist_join(
     email: str,
     phone: str,
     submission_token: UUID,
-) -> WaitlistEntry:
-    existing = WaitlistEntry.objects.filter(submission_token=submission_token).first()
-    if existing is not None:
-        return existing
+    now: datetime,
+) -> WaitlistJoined:
+    """Join, or find the place this address already has: one entry each, so one offer each.
+
+    A new entry is confirmed by e-mail, with a link to leave, in the same transaction. Joining
+    again keeps the first entry as it was: the form is public, so it may not change its details.
+    """
+    email = email.strip()
+    resubmitted = WaitlistEntry.objects.filter(submission_token=submission_token).first()
+    if resubmitted is not None:
+        return WaitlistJoined(resubmitted, already_waiting=False)
+    waiting = _waiting_entry(therapist, email)
+    if waiting is not None:
+        return WaitlistJoined(waiting, already_waiting=True)
     entry = WaitlistEntry(
         therapist=therapist,
         appointment_type=appointment_type,
@@ -43,15 +61,40 @@ def waitlist_join(
         email=email,
         phone=phone,
         submission_token=submission_token,
+        created_at=now,
     )
-    entry.full_clean(exclude=["submission_token"])
+    entry.full_clean(exclude=["submission_token"], validate_constraints=False)
     try:
         with transaction.atomic():
             entry.save()
+            message_queue(kind=MessageKind.WAITLIST_JOINED, now=now, waitlist_entry=entry)
     except IntegrityError:
-        return WaitlistEntry.objects.get(submission_token=submission_token)
+        # The same form, or the same address, a moment before us.
+        resubmitted = WaitlistEntry.objects.filter(submission_token=submission_token).first()
+        if resubmitted is not None:
+            return WaitlistJoined(resubmitted, already_waiting=False)
+        waiting = _waiting_entry(therapist, email)
+        if waiting is None:
+            raise
+        return WaitlistJoined(waiting, already_waiting=True)
     logger.info("waitlist entry %s joined", entry.uuid)
-    return entry
+    return WaitlistJoined(entry, already_waiting=False)
+
+
+def _waiting_entry(therapist: Therapist, email: str) -> WaitlistEntry | None:
+    return WaitlistEntry.objects.filter(
+        therapist=therapist, email__iexact=email, status=WaitlistStatus.WAITING
+    ).first()
+
+
+def waitlist_leave(*, entry: WaitlistEntry) -> None:
+    """Leave the list: no offer is made, or sent, after this (outbox drops queued ones)."""
+    left = WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.WAITING).update(
+        status=WaitlistStatus.WITHDRAWN
+    )
+    entry.refresh_from_db(fields=["status"])
+    if left:
+        logger.info("waitlist entry %s left", entry.uuid)
 
 
 def waitlist_offer_freed(*, appointment: Appointment, now: datetime) -> list[WaitlistOffer]:

@@ -21,6 +21,7 @@ SECRET_PATHS = (
     "/progress/",
     "/appointments/manage/",
     "/waitlist/offers/",
+    "/waitlist/leave/",
     "/calendar/",
     "/staff/password-reset/key/",
     "/appointments/confirm/",

@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
@@ -8,13 +9,31 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliance.booking.appointments import appointment_book
-from alliance.booking.models import Appointment, AppointmentSeries, AppointmentStatus, TimeOff
+from alliance.booking.models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentStatus,
+    TimeOff,
+    WorkingHours,
+)
 from tests.booking.fixtures import client, consultation_type, local, session_type
 from tests.booking.test_inbox import make_request
 from tests.conftest import Personas, signed_in
 
 NEW = reverse("booking:appointment_new")
 ZONE = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(autouse=True)
+def _taras_hours(personas: Personas) -> None:
+    for weekday in range(7):
+        WorkingHours.objects.create(
+            therapist=personas.tara,
+            weekday=weekday,
+            start=time(8),
+            end=time(20),
+            format="in_person",
+        )
 
 
 def form(personas: Personas, **overrides: object) -> dict[str, object]:
@@ -50,12 +69,46 @@ def appointment_for(
 
 
 def test_the_front_desk_books_for_anyone_outside_hours(personas: Personas) -> None:
-    response = signed_in(personas.frontdesk).post(NEW, form(personas, start_time="21:30"))
+    data = form(personas, start_time="21:30", outside_hours_ok="on")
+    response = signed_in(personas.frontdesk).post(NEW, data)
     assert response.status_code == 302
     appointment = Appointment.objects.get()
     assert appointment.start == local(3, 21, 30)
     assert appointment.created_by == personas.frontdesk
     assert appointment.client.therapist == personas.tara
+
+
+def test_booking_outside_the_therapists_hours_warns_first(personas: Personas) -> None:
+    WorkingHours.objects.all().delete()
+    for weekday in range(4):
+        WorkingHours.objects.create(
+            therapist=personas.tara,
+            weekday=weekday,
+            start=time(9),
+            end=time(17),
+            format="in_person",
+        )
+    today = local(0, 0).date()
+    friday = today + timedelta(days=(4 - today.weekday()) % 7 + 7)
+    data = form(personas, day=friday.isoformat(), start_time="10:00")
+    desk = signed_in(personas.frontdesk)
+    page = desk.post(NEW, data).content.decode()
+    assert "This is outside Tara&#x27;s hours (Mon to Thu, 9 AM to 5 PM). Book anyway?" in page
+    assert 'name="outside_hours_ok"' in page
+    assert Appointment.objects.count() == 0
+    response = desk.post(NEW, {**data, "outside_hours_ok": "on"})
+    assert response.status_code == 302
+    assert Appointment.objects.get().start == datetime.combine(friday, time(10), ZONE)
+
+
+def test_a_series_says_which_dates_are_outside_hours(personas: Personas) -> None:
+    data = form(personas, start_time="19:30", repeat="1", occurrences="3")
+    page = signed_in(personas.frontdesk).post(NEW, data).content.decode()
+    assert (
+        "3 of these dates are outside Tara&#x27;s hours (Mon to Sun, 8 AM to 8 PM). Book anyway?"
+        in page
+    )
+    assert Appointment.objects.count() == 0
 
 
 def test_a_colleague_cannot_book_into_another_therapists_schedule(personas: Personas) -> None:
@@ -272,3 +325,17 @@ def test_appointments_are_protected(personas: Personas) -> None:
     assert signed_in(personas.colleague).post(cancel).status_code == 404
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
+
+
+def test_the_status_select_shows_the_current_status(personas: Personas) -> None:
+    appointment = appointment_for(personas)
+    desk = signed_in(personas.frontdesk)
+    detail = reverse("booking:appointment", args=[appointment.uuid])
+    page = desk.get(detail).content.decode()
+    assert '<option value="" selected>Booked: choose what happened</option>' in page
+    assert '<option value="arrived">Arrived</option>' in page
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.NOSHOW)
+    page = desk.get(detail).content.decode()
+    assert '<option value="noshow" selected>No-show</option>' in page
+    assert '<option value="arrived">Arrived</option>' in page
+    assert "choose what happened" not in page

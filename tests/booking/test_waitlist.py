@@ -2,22 +2,26 @@ import re
 import uuid
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book, appointment_cancel
 from alliance.booking.models import (
     Appointment,
+    Message,
     OfferStatus,
     WaitlistEntry,
     WaitlistOffer,
     WaitlistStatus,
 )
 from alliance.booking.outbox import outbox_flush
+from alliance.booking.waitlist import waitlist_join
 from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
-from tests.smtp import SmtpServer
+from tests.smtp import SmtpServer, message_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +145,138 @@ def test_a_forged_offer_link_explains_itself(personas: object) -> None:
 def test_the_profile_invites_joining_the_waitlist(personas: object) -> None:
     page = Client().get(reverse("practice:therapist", args=["bo-bookable"])).content.decode()
     assert JOIN in page
+
+
+def test_joining_twice_with_one_address_keeps_one_entry_and_sends_one_offer(
+    personas: object,
+) -> None:
+    join("Ada")
+    again = {
+        "submission_token": str(uuid.uuid4()),
+        "name": "Ada Again",
+        "email": " ADA@Example.com ",
+        "consent": "on",
+    }
+    page = Client().post(JOIN, again, follow=True).content.decode()
+    assert "You are already on Bo's waitlist" in page
+    assert "You are number 1 in line." in page
+    assert WaitlistEntry.objects.count() == 1
+    assert WaitlistEntry.objects.get().name == "Ada"
+    booked_then_cancelled()
+    assert WaitlistOffer.objects.count() == 1
+
+
+def test_the_service_keeps_one_entry_per_address_and_sends_one_confirmation(
+    personas: object,
+) -> None:
+    now = timezone.now()
+    therapist, consultation = bookable_therapist(), consultation_type()
+    first = waitlist_join(
+        therapist=therapist,
+        appointment_type=consultation,
+        name="Ada",
+        email="ada@example.com",
+        phone="",
+        submission_token=uuid.uuid4(),
+        now=now,
+    )
+    again = waitlist_join(
+        therapist=therapist,
+        appointment_type=consultation,
+        name="Ada L.",
+        email="Ada@Example.COM",
+        phone="239 555 0142",
+        submission_token=uuid.uuid4(),
+        now=now,
+    )
+    assert (first.already_waiting, again.already_waiting) == (False, True)
+    assert again.entry == first.entry
+    entry = WaitlistEntry.objects.get()
+    assert (entry.name, entry.email, entry.phone) == ("Ada", "ada@example.com", "")
+    assert list(Message.objects.values_list("kind", flat=True)) == ["waitlist_joined"]
+    booked_then_cancelled()
+    assert WaitlistOffer.objects.count() == 1
+
+
+def test_the_database_keeps_one_waiting_entry_per_address_and_therapist(
+    personas: object,
+) -> None:
+    first = join("Ada")
+    duplicate = {
+        "therapist": first.therapist,
+        "appointment_type": first.appointment_type,
+        "name": "Ada",
+        "email": "Ada@EXAMPLE.com",
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WaitlistEntry.objects.create(submission_token=uuid.uuid4(), **duplicate)
+    WaitlistEntry.objects.filter(pk=first.pk).update(status=WaitlistStatus.WITHDRAWN)
+    WaitlistEntry.objects.create(submission_token=uuid.uuid4(), **duplicate)  # joining again
+    assert WaitlistEntry.objects.count() == 2
+
+
+def leave_link(message_text: str) -> str:
+    found = re.search(r"https://practice\.example(/waitlist/leave/\S+/)", message_text)
+    assert found is not None
+    return found.group(1)
+
+
+def confirmations(mail: SmtpServer) -> list[str]:
+    return [
+        message_parts(m)["text/plain"]
+        for m in mail.messages
+        if m["Subject"].startswith("You are on Bo Bookable's waitlist")
+    ]
+
+
+def test_joining_emails_a_confirmation_with_a_link_to_leave(
+    personas: object, mail: SmtpServer
+) -> None:
+    join("Ada")
+    join("Ada", email="ADA@example.com", submission_token=str(uuid.uuid4()))
+    outbox_flush()
+    [text] = confirmations(mail)  # joining again sends no second one
+    assert [m["To"] for m in mail.messages] == ["ada@example.com"]
+    assert "You are on Bo Bookable's waitlist" in text
+    browser = Client()
+    link = leave_link(text)
+    page = browser.get(link).content.decode()
+    assert "Leave Bo's waitlist?" in page
+    assert '<button class="button" type="submit">Leave the waitlist</button>' in page
+    assert WaitlistEntry.objects.get().status == WaitlistStatus.WAITING  # a GET changes nothing
+    left = browser.post(link).content.decode()
+    assert "You have left Bo's waitlist" in left
+    assert WaitlistEntry.objects.get().status == WaitlistStatus.WITHDRAWN
+    assert "You have left Bo's waitlist" in browser.get(link).content.decode()
+
+
+def test_no_offer_is_sent_after_leaving(personas: object, mail: SmtpServer) -> None:
+    Practice.objects.filter(pk=1).update(waitlist_offer_count=2)
+    join("Ada")
+    join("Ben")
+    outbox_flush()
+    [ada_text] = [
+        message_parts(m)["text/plain"] for m in mail.messages if m["To"] == "ada@example.com"
+    ]
+    Client().post(leave_link(ada_text))
+    booked_then_cancelled()
+    outbox_flush()
+    offered = [m["To"] for m in mail.messages if m["Subject"].startswith("A time opened")]
+    assert offered == ["ben@example.com"]
+
+
+def test_leaving_after_an_offer_was_queued_stops_it(personas: object, mail: SmtpServer) -> None:
+    join("Ada")
+    outbox_flush()
+    [text] = confirmations(mail)
+    booked_then_cancelled()  # Ada's offer is queued, not yet sent
+    Client().post(leave_link(text))
+    outbox_flush()
+    assert not [m for m in mail.messages if m["Subject"].startswith("A time opened")]
+
+
+def test_a_forged_leave_link_explains_itself(personas: object) -> None:
+    response = Client().get(reverse("booking:waitlist_leave", args=["forged"]))
+    assert response.status_code == 404
+    assert "This link no longer works" in response.content.decode()
+    assert Client().post(reverse("booking:waitlist_leave", args=["forged"])).status_code == 404

@@ -21,6 +21,7 @@ from alliance.booking.appointments import (
     appointment_is_late_cancel,
     appointment_reschedule,
 )
+from alliance.booking.formats import format_only_notice, reschedule_format
 from alliance.booking.models import Appointment
 from alliance.booking.tokens import manage_token_read
 from alliance.booking.views.picker import (
@@ -63,6 +64,11 @@ def _changeable(appointment: Appointment) -> bool:
 @with_appointment
 def manage(request: HttpRequest, token: str, appointment: Appointment) -> HttpResponse:
     zone = display_zone(request.GET.get("tz"))
+    format_notice = (
+        format_only_notice(appointment.format, Practice.objects.current(), whose="your", moved=True)
+        if request.GET.get("moved") == "format"
+        else ""
+    )
     return render(
         request,
         "booking/manage.html",
@@ -72,6 +78,7 @@ def manage(request: HttpRequest, token: str, appointment: Appointment) -> HttpRe
             "when": format_local(appointment.start, zone),
             "changeable": _changeable(appointment),
             "cancelled": False,
+            "format_notice": format_notice,
         },
     )
 
@@ -125,6 +132,7 @@ def manage_reschedule_confirm(
     elif request.method == "POST":
         if start == appointment.start:
             return redirect("booking:manage", token=token)
+        old_format = appointment.format
         try:
             appointment_reschedule(appointment=appointment, start=start)
         except SlotRefused as error:
@@ -132,7 +140,9 @@ def manage_reschedule_confirm(
         except BookingError as error:
             problem = str(error)
         else:
-            return redirect(f"{_manage_url(token)}?moved=1")
+            moved = "format" if appointment.format != old_format else "1"
+            return redirect(f"{_manage_url(token)}?moved={moved}")
+    new_format = reschedule_format(appointment=appointment, start=start)
     response = render(
         request,
         "booking/reschedule_confirm.html",
@@ -146,6 +156,13 @@ def manage_reschedule_confirm(
             "taken": taken,
             "alternatives": alternatives_shown(taken, zone),
             "problem": problem,
+            "format_notice": (
+                format_only_notice(
+                    new_format, Practice.objects.current(), whose="your", moved=False
+                )
+                if new_format != appointment.format
+                else ""
+            ),
         },
     )
     return too_many(response, wait) if wait is not None else response

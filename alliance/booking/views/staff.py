@@ -18,6 +18,7 @@ from alliance.booking.access import (
 )
 from alliance.booking.appointments import (
     BookingError,
+    SeriesPlan,
     SlotTaken,
     appointment_cancel,
     appointment_link_revoke,
@@ -26,7 +27,8 @@ from alliance.booking.appointments import (
     appointment_series_book,
     series_plan,
 )
-from alliance.booking.availability import practice_zone
+from alliance.booking.availability import practice_zone, therapist_weekly_hours
+from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
 from alliance.booking.models import Appointment, Message, RequestStatus
 from alliance.booking.services import consultation_request_set_status
@@ -36,7 +38,9 @@ from alliance.care.checkins import session_ratable, with_therapist_rating
 from alliance.care.models import Client
 from alliance.care.search import client_search, search_term
 from alliance.lib.moments import day_parse
+from alliance.practice.models import Practice, Therapist
 from alliance.scheduling.display import format_local
+from alliance.scheduling.hours import format_hours
 
 
 @staff_required
@@ -128,6 +132,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
     therapist_field = form.fields["therapist"]
     therapist_field.queryset = therapists_for_user(user)  # type: ignore[attr-defined]
     conflicts: list[tuple[datetime, str]] = []
+    outside_hours, outside_dates = "", []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         plan = series_plan(
@@ -139,7 +144,11 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         )
         if plan.conflicts and not (data["skip_conflicts"] and plan.free):
             conflicts = plan.conflicts
-        else:
+        if plan.outside_hours and not data["outside_hours_ok"]:
+            outside_hours = _outside_hours_warning(data["therapist"], plan)
+            if len(plan.starts) > 1:
+                outside_dates = [format_local(start, zone) for start in plan.outside_hours]
+        if not conflicts and not outside_hours:
             client = data["client"] or Client.objects.create(
                 name=data["name"],
                 email=data["email"],
@@ -182,6 +191,8 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             "term": term,
             "chosen_client": chosen_client,
             "matches": [m for m in matches if m.client != chosen_client],
+            "outside_hours": outside_hours,
+            "outside_dates": outside_dates,
         },
     )
 
@@ -195,6 +206,14 @@ def _asked_start(request: StaffRequest) -> dict[str, object]:
         }
     except (KeyError, ValueError):
         return {}
+
+
+def _outside_hours_warning(therapist: Therapist, plan: SeriesPlan) -> str:
+    hours = format_hours(therapist_weekly_hours(therapist))
+    which = "This is" if len(plan.starts) == 1 else f"{len(plan.outside_hours)} of these dates are"
+    return (
+        f"{which} outside {therapist.first_name}'s hours ({hours or 'none are set'}). Book anyway?"
+    )
 
 
 def _is_uuid(value: str | None) -> bool:
@@ -217,7 +236,7 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
             "appointment": appointment,
             "when": format_local(appointment.start, zone),
             "messages_sent": appointment.messages.order_by("send_after"),
-            "mark_form": AppointmentMarkForm(),
+            "mark_form": AppointmentMarkForm(current=appointment.status),
             "move_form": AppointmentMoveForm(zone=zone),
             "changeable": appointment.is_active and appointment.start > timezone.now(),
             "ratable": session_ratable(appointment, request.user, timezone.now()),
@@ -293,6 +312,7 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+    old_format = appointment.format
     try:
         told = appointment_reschedule(
             appointment=appointment, start=form.cleaned_data["start"], within_availability=False
@@ -306,5 +326,13 @@ def appointment_move_view(request: StaffRequest, appointment_uuid: UUID) -> Http
         messages.error(request, str(error))
     else:
         moved_to = format_local(appointment.start, zone)
-        messages.success(request, f"Moved to {moved_to}. {_who_was_told(told)}")
+        changed = _format_changed(appointment) if appointment.format != old_format else ""
+        messages.success(request, f"Moved to {moved_to}.{changed} {_who_was_told(told)}")
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
+
+
+def _format_changed(appointment: Appointment) -> str:
+    notice = format_only_notice(
+        appointment.format, Practice.objects.current(), whose="the", moved=True
+    )
+    return f" {notice}"

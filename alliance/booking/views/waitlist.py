@@ -1,9 +1,10 @@
-"""Joining a therapist's waitlist, and taking up a freed time offered by e-mail."""
+"""Joining a therapist's waitlist, leaving it, and taking up a freed time offered by e-mail."""
 
 import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import public
@@ -11,14 +12,15 @@ from alliance.accounts.throttle import TOO_MANY, TOO_MANY_TRIES, public_form_wai
 from alliance.booking.appointments import BookingError, waitlist_offer_accept
 from alliance.booking.availability import practice_zone
 from alliance.booking.forms import WaitlistForm
-from alliance.booking.models import AppointmentType, OfferStatus, WaitlistEntry
-from alliance.booking.tokens import waitlist_offer_token_read
-from alliance.booking.waitlist import waitlist_join
+from alliance.booking.models import AppointmentType, OfferStatus, WaitlistEntry, WaitlistStatus
+from alliance.booking.tokens import waitlist_leave_token_read, waitlist_offer_token_read
+from alliance.booking.waitlist import waitlist_join, waitlist_leave
 from alliance.practice.access import get_listed_therapist
 from alliance.practice.addresses import follows_former_addresses
 from alliance.scheduling.display import format_local
 
 SESSION_KEY = "waitlist_entry"
+ALREADY_KEY = "waitlist_already"
 
 
 @public
@@ -35,15 +37,17 @@ def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
         return too_many(render(request, "booking/waitlist_join.html", context), wait)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        entry = waitlist_join(
+        joined = waitlist_join(
             therapist=therapist,
             appointment_type=appointment_type,
             name=data["name"],
             email=data["email"],
             phone=data["phone"],
             submission_token=data["submission_token"],
+            now=timezone.now(),
         )
-        request.session[SESSION_KEY] = str(entry.uuid)
+        request.session[SESSION_KEY] = str(joined.entry.uuid)
+        request.session[ALREADY_KEY] = joined.already_waiting
         return redirect("booking:waitlist_joined")
     return render(request, "booking/waitlist_join.html", context)
 
@@ -61,7 +65,38 @@ def waitlist_joined(request: HttpRequest) -> HttpResponse:
     place = WaitlistEntry.objects.filter(
         therapist=entry.therapist, status=entry.status, created_at__lte=entry.created_at
     ).count()
-    return render(request, "booking/waitlist_joined.html", {"entry": entry, "place": place})
+    return render(
+        request,
+        "booking/waitlist_joined.html",
+        {"entry": entry, "place": place, "already": request.session.get(ALREADY_KEY, False)},
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def waitlist_leave_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every waitlist e-mail: a page with a button (a GET leaves nothing, so a
+    mail scanner following links cannot take anyone off)."""
+    entry = waitlist_leave_token_read(token)
+    if entry is None:
+        return render(request, "booking/waitlist_leave.html", {"entry": None}, status=404)
+    problem = ""
+    wait = public_form_wait(request, form="waitlist_leave") if request.method == "POST" else None
+    if wait is not None:
+        problem = TOO_MANY_TRIES
+    elif request.method == "POST":
+        waitlist_leave(entry=entry)
+    response = render(
+        request,
+        "booking/waitlist_leave.html",
+        {
+            "entry": entry,
+            "waiting": entry.status == WaitlistStatus.WAITING,
+            "booked": entry.status == WaitlistStatus.BOOKED,
+            "problem": problem,
+        },
+    )
+    return too_many(response, wait) if wait is not None else response
 
 
 @public
