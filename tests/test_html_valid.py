@@ -159,6 +159,7 @@ def test_every_email_the_practice_sends_is_valid_html(demo: None) -> None:
         email="wren@example.com",
         phone="",
         submission_token=uuid4(),
+        now=now,
     )
     appointment_cancel(appointment=cancelled)
     message_queue(

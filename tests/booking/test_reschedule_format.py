@@ -52,21 +52,24 @@ def booked(hour: int, format: str) -> Appointment:
 
 
 def test_a_video_session_moved_to_in_person_hours_becomes_in_person() -> None:
-    moved = appointment_reschedule(appointment=booked(13, VIDEO), start=local(4, 10))
+    moved = booked(13, VIDEO)
+    appointment_reschedule(appointment=moved, start=local(4, 10))
     moved.refresh_from_db()
     assert moved.format == IN_PERSON
     assert moved.messages.get(kind=MessageKind.RESCHEDULED).format_changed is True
 
 
 def test_an_in_person_session_moved_to_video_hours_becomes_video() -> None:
-    moved = appointment_reschedule(appointment=booked(10, IN_PERSON), start=local(4, 13))
+    moved = booked(10, IN_PERSON)
+    appointment_reschedule(appointment=moved, start=local(4, 13))
     moved.refresh_from_db()
     assert moved.format == VIDEO
 
 
 def test_a_format_the_new_time_allows_is_kept() -> None:
     for hour, format in ((13, VIDEO), (10, IN_PERSON)):
-        moved = appointment_reschedule(appointment=booked(hour, format), start=local(5, 15))
+        moved = booked(hour, format)
+        appointment_reschedule(appointment=moved, start=local(5, 15))
         moved.refresh_from_db()
         assert moved.format == format  # 15:00 is offered both ways
         assert moved.messages.get(kind=MessageKind.RESCHEDULED).format_changed is False
@@ -106,7 +109,7 @@ def test_staff_are_told_when_a_move_changes_the_format(personas: Personas) -> No
     )
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.endswith(
-        "This time is by video only: the session is now by video. The client is told by e-mail."
+        "This time is by video only: the session is now by video. The client has been told by e-mail."
     )
     appointment.refresh_from_db()
     assert appointment.format == VIDEO
@@ -123,5 +126,5 @@ def test_staff_are_asked_to_tell_a_client_without_an_address(personas: Personas)
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.endswith(
         "This time is by video only: the session is now by video. "
-        "The client has no e-mail address: please tell them."
+        "The client has no e-mail address, so no one has told them: please phone them."
     )
