@@ -109,7 +109,8 @@ def test_staff_are_told_when_a_move_changes_the_format(personas: Personas) -> No
     )
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     assert message.endswith(
-        "This time is by video only: the session is now by video. The client has been told by e-mail."
+        "This time is by video only: the session is now by video. "
+        "The client has been told by e-mail."
     )
     appointment.refresh_from_db()
     assert appointment.format == VIDEO
