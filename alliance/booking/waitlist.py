@@ -20,7 +20,7 @@ from alliance.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from alliance.booking.outbox import message_queue, messages_schedule_offer
+from alliance.booking.outbox import PENDING, message_queue, messages_schedule_offer
 from alliance.practice.models import Practice, Therapist
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WaitlistJoined:
     entry: WaitlistEntry
-    already_waiting: bool  # the address was on this list before: nothing new was made or sent
+    already_waiting: bool  # the address was on this list before: no new entry was made
 
 
 def waitlist_join(
@@ -45,7 +45,9 @@ def waitlist_join(
     """Join, or find the place this address already has: one entry each, so one offer each.
 
     A new entry is confirmed by e-mail, with a link to leave, in the same transaction. Joining
-    again keeps the first entry as it was: the form is public, so it may not change its details.
+    again keeps the first entry as it was (the form is public, so it may not change its details)
+    and confirms it again to the address on it: the page then reads the same either way, and
+    tells no one typing an address whether it is on a therapist's list.
     """
     email = email.strip()
     resubmitted = WaitlistEntry.objects.filter(submission_token=submission_token).first()
@@ -53,6 +55,7 @@ def waitlist_join(
         return WaitlistJoined(resubmitted, already_waiting=False)
     waiting = _waiting_entry(therapist, email)
     if waiting is not None:
+        _confirm_again(waiting, now)
         return WaitlistJoined(waiting, already_waiting=True)
     entry = WaitlistEntry(
         therapist=therapist,
@@ -76,9 +79,15 @@ def waitlist_join(
         waiting = _waiting_entry(therapist, email)
         if waiting is None:
             raise
+        _confirm_again(waiting, now)
         return WaitlistJoined(waiting, already_waiting=True)
     logger.info("waitlist entry %s joined", entry.uuid)
     return WaitlistJoined(entry, already_waiting=False)
+
+
+def _confirm_again(entry: WaitlistEntry, now: datetime) -> None:
+    if not entry.messages.filter(kind=MessageKind.WAITLIST_JOINED, status__in=PENDING).exists():
+        message_queue(kind=MessageKind.WAITLIST_JOINED, now=now, waitlist_entry=entry)
 
 
 def _waiting_entry(therapist: Therapist, email: str) -> WaitlistEntry | None:

@@ -2,6 +2,7 @@ import re
 import uuid
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -158,7 +159,9 @@ def test_joining_twice_with_one_address_keeps_one_entry_and_sends_one_offer(
         "consent": "on",
     }
     page = Client().post(JOIN, again, follow=True).content.decode()
-    assert "You are already on Bo's waitlist" in page
+    # The page reads as it would for anyone joining: it must not tell who is on the list.
+    assert "You are on Bo's waitlist" in page
+    assert "already" not in page
     assert "You are number 1 in line." in page
     assert WaitlistEntry.objects.count() == 1
     assert WaitlistEntry.objects.get().name == "Ada"
@@ -193,9 +196,29 @@ def test_the_service_keeps_one_entry_per_address_and_sends_one_confirmation(
     assert again.entry == first.entry
     entry = WaitlistEntry.objects.get()
     assert (entry.name, entry.email, entry.phone) == ("Ada", "ada@example.com", "")
+    # The first confirmation is still on its way, so it serves for both.
     assert list(Message.objects.values_list("kind", flat=True)) == ["waitlist_joined"]
     booked_then_cancelled()
     assert WaitlistOffer.objects.count() == 1
+
+
+def test_joining_again_after_the_confirmation_went_confirms_again_to_the_address_on_file(
+    personas: object,
+) -> None:
+    join("Ada")
+    outbox_flush()
+    mail.outbox.clear()
+    again = {
+        "submission_token": str(uuid.uuid4()),
+        "name": "Someone Else",
+        "email": "ADA@example.com",
+        "consent": "on",
+    }
+    Client().post(JOIN, again)
+    outbox_flush()
+    [confirmation] = mail.outbox
+    assert confirmation.to == [WaitlistEntry.objects.get().email]
+    assert "Someone Else" not in str(confirmation.body)
 
 
 def test_the_database_keeps_one_waiting_entry_per_address_and_therapist(

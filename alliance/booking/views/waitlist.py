@@ -20,7 +20,6 @@ from alliance.practice.addresses import follows_former_addresses
 from alliance.scheduling.display import format_local
 
 SESSION_KEY = "waitlist_entry"
-ALREADY_KEY = "waitlist_already"
 
 
 @public
@@ -47,7 +46,6 @@ def waitlist_join_view(request: HttpRequest, slug: str) -> HttpResponse:
             now=timezone.now(),
         )
         request.session[SESSION_KEY] = str(joined.entry.uuid)
-        request.session[ALREADY_KEY] = joined.already_waiting
         return redirect("booking:waitlist_joined")
     return render(request, "booking/waitlist_join.html", context)
 
@@ -68,7 +66,7 @@ def waitlist_joined(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/waitlist_joined.html",
-        {"entry": entry, "place": place, "already": request.session.get(ALREADY_KEY, False)},
+        {"entry": entry, "place": place},
     )
 
 
