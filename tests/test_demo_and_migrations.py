@@ -101,7 +101,7 @@ def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
             (
                 ["alliance_client", "alliance_therapist", "gad7", "phq9"],
                 ["alliance_client", "alliance_therapist", "rses"],
-                ["alliance_client", "alliance_therapist", "gad7", "phq9"],
+                ["alliance_client", "alliance_therapist"],
             ),
             strict=True,
         )

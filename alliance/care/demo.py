@@ -21,12 +21,12 @@ from alliance.practice.models import Therapist
 DEMO_EMAIL = "jamie@sabal.test"
 ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
 # Per answered session, as the default plan (alliance.clinical.plan) asks a weekly client: the
-# client's and the therapist's alliance, and the intake's and the third session's PHQ-9 and GAD-7
-# items or the second's Rosenberg items.
+# client's and the therapist's alliance, and the intake's PHQ-9 and GAD-7 items or the second
+# session's Rosenberg items; the third asks the alliance alone.
 HISTORY: list[tuple[int, int, dict[str, tuple[int, ...]]]] = [
     (4, 3, {"phq9": (2, 2, 2, 2, 1, 2, 2, 1, 0), "gad7": (2, 2, 2, 2, 1, 1, 2)}),
     (4, 4, {"rses": (2, 1, 2, 2, 1, 1, 2, 1, 1, 2)}),
-    (5, 4, {"phq9": (1, 1, 1, 2, 1, 1, 1, 1, 0), "gad7": (1, 2, 1, 1, 1, 1, 1)}),
+    (5, 4, {}),
 ]
 
 
