@@ -11,8 +11,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
-from alliance.booking.appointments import appointment_book
-from alliance.booking.models import AppointmentType
+from alliance.booking.models import (
+    Appointment,
+    AppointmentFormat,
+    AppointmentStatus,
+    AppointmentType,
+)
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.models import Client, ResponseSource
 from alliance.care.services import answers_score, response_record, session_for_appointment
@@ -45,20 +49,27 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
     client = Client.objects.create(name="Jamie Rivera", email=DEMO_EMAIL, therapist=therapist)
     session_type = AppointmentType.objects.get(slug="session")
     today = now.astimezone(zone).date()
-    days = [today - timedelta(days=7 * weeks + 1) for weeks in (3, 2, 1, 0)]
-    appointments = [
-        appointment_book(
-            therapist=therapist,
-            appointment_type=session_type,
-            client=client,
-            start=datetime.combine(day, time(11), zone),
-            format="in_person",
-            within_availability=False,
-            send_confirmation=False,
-            idempotency_key=f"demo:jamie:{day:%Y%m%d}",
-        )
-        for day in days
+    starts = [
+        datetime.combine(today - timedelta(days=7 * weeks + 1), time(11), zone)
+        for weeks in (3, 2, 1, 0)
     ]
+    # Attended, written directly: booking through the service would queue a reminder and a
+    # check-in e-mail for each, as if they were still to come.
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            therapist=therapist,
+            client=client,
+            appointment_type=session_type,
+            format=AppointmentFormat.IN_PERSON,
+            start=start,
+            end=start + session_type.duration,
+            blocked_until=start + session_type.duration + session_type.buffer_after,
+            status=AppointmentStatus.FULFILLED,
+            idempotency_key=f"demo:jamie:{start:%Y%m%d}",
+            created_at=start - timedelta(days=7),
+        )
+        for start in starts
+    )
     for appointment, (client_rating, own_rating, measures) in zip(
         appointments, HISTORY, strict=False
     ):
