@@ -1,4 +1,5 @@
 import itertools
+from collections import defaultdict
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.models import Appointment, ConsultationRequest
+from alliance.booking.models import Appointment, ConsultationRequest, WorkingHours
 from alliance.care.caseload import caseload_rows
 from alliance.care.models import Alert, Response, SignalRecord, TherapySession
 from alliance.practice.models import Accepting, Practice, Therapist
@@ -140,6 +141,18 @@ def test_the_demo_schedule_agrees_with_the_history_and_with_today(db: None) -> N
         assert session.appointment is not None
         assert session.appointment.start.astimezone(zone).date() == session.date
         assert session.appointment.status == "fulfilled"
+    # Each in the therapist's working hours, in the format of those hours.
+    hours = defaultdict(list)
+    for therapist_id, weekday, format, opens, closes in WorkingHours.objects.values_list(
+        "therapist_id", "weekday", "format", "start", "end"
+    ):
+        hours[(therapist_id, weekday, format)].append((opens, closes))
+    for appointment in past:
+        start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+        spans = hours[(appointment.therapist_id, start.weekday(), appointment.format)]
+        assert any(opens <= start.time() and end.time() <= closes for opens, closes in spans), (
+            appointment
+        )
     # One therapist is never in two places at once.
     for _, appointments in itertools.groupby(
         Appointment.objects.order_by("therapist_id", "start"), key=lambda a: a.therapist_id

@@ -1,8 +1,8 @@
 """A demo client with a few weeks of check-ins, so that `make run` shows the feedback loop.
 
-Jamie has seen Marisol weekly; three check-ins are answered as the default plan asked them
-(symptoms easing, the relationship settling), and the latest session's check-in waits, its link
-printed by load_demo: the usual one-minute check-in, the session questions only.
+Jamie has seen Marisol weekly, in her office hours; three check-ins are answered as the default
+plan asked them (symptoms easing, the relationship settling), and the latest session's check-in
+waits, its link printed by load_demo: the usual one-minute check-in, the session questions only.
 """
 
 from datetime import datetime, time, timedelta
@@ -16,6 +16,7 @@ from alliance.booking.models import (
     AppointmentFormat,
     AppointmentStatus,
     AppointmentType,
+    WorkingHours,
 )
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.models import Client, ResponseSource
@@ -48,10 +49,19 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
         return None
     client = Client.objects.create(name="Jamie Rivera", email=DEMO_EMAIL, therapist=therapist)
     session_type = AppointmentType.objects.get(slug="session")
-    today = now.astimezone(zone).date()
+    # Weekly at eleven, in the office, the latest on the therapist's last office day before today.
+    office = set(
+        WorkingHours.objects.filter(
+            therapist=therapist, format=AppointmentFormat.IN_PERSON, start__lte=time(11)
+        )
+        .filter(end__gte=time(12))
+        .values_list("weekday", flat=True)
+    )
+    last = now.astimezone(zone).date() - timedelta(days=1)
+    while office and last.weekday() not in office:
+        last -= timedelta(days=1)
     starts = [
-        datetime.combine(today - timedelta(days=7 * weeks + 1), time(11), zone)
-        for weeks in (3, 2, 1, 0)
+        datetime.combine(last - timedelta(weeks=weeks), time(11), zone) for weeks in (3, 2, 1, 0)
     ]
     # Attended, written directly: booking through the service would queue a reminder and a
     # check-in e-mail for each, as if they were still to come.

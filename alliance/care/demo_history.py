@@ -184,12 +184,8 @@ def _appointments(
     attended: list[list[Appointment]] = []
     for client, episode in zip(clients, episodes, strict=True):
         diary = diaries[therapists[episode.therapist_index].pk]
-        held: list[Appointment] = []
-        for synthetic in episode.sessions:
-            after = held[-1].start.astimezone(zone).date() if held else None
-            slot = diary.place(synthetic.day, after=after)
-            held.append(appointment(client, slot, AppointmentStatus.FULFILLED))
-        attended.append(held)
+        slots = diary.place([synthetic.day for synthetic in episode.sessions])
+        attended.append([appointment(client, slot, AppointmentStatus.FULFILLED) for slot in slots])
     missed = []
     chooser = random.Random(f"{SEED}:no-shows")  # noqa: S311 -- demo data, not secrets
     for client, episode, sessions in zip(clients, episodes, attended, strict=True):
@@ -223,24 +219,38 @@ class _Diary:
 
     def free(self, day: date) -> tuple[datetime, str] | None:
         """The first free hour on `day`, now given, and its format; None if the day is full."""
+        found = self._first_free(day)
+        if found is not None:
+            self.taken.add(found[0])
+        return found
+
+    def _first_free(self, day: date) -> tuple[datetime, str] | None:
         for hour, format in self.hours.get(day.weekday(), ()):
             start = datetime.combine(day, time(hour), self.zone)
             if start not in self.taken:
-                self.taken.add(start)
                 return start, format
         return None
 
-    def place(self, day: date, *, after: date | None) -> tuple[datetime, str]:
-        """The first free hour on `day`, else on the working day before with one, never back to
-        the client's previous session (`after`) and never forward, into days still to come. A
-        day the therapist does not work moves every week alike, so the weekly rhythm holds."""
-        candidate = day
-        while after is None or candidate > after:
-            slot = self.free(candidate)
-            if slot is not None:
-                return slot
-            candidate -= timedelta(days=1)
-        raise ValueError(f"no free hour for a session on {day} after {after}")
+    def place(self, days: Sequence[date]) -> list[tuple[datetime, str]]:
+        """A client's sessions, each at the first free hour of its day, every day moved back
+        alike by the fewest days that finds each an hour (past a day off, or a full day): the
+        rhythm holds, and with it what the plan asks when. Never forward, into days still to
+        come; one by one only if no week's shift will do."""
+        for back in range(7):
+            moved = [day - timedelta(days=back) for day in days]
+            if all(self._first_free(day) is not None for day in moved):
+                return [slot for day in moved if (slot := self.free(day))]
+        placed: list[tuple[datetime, str]] = []
+        for day in days:
+            # After the client's previous session, or within the week before a first one.
+            earliest = placed[-1][0].date() + timedelta(days=1) if placed else day - timedelta(6)
+            candidate = day
+            while (slot := self.free(candidate)) is None:
+                candidate -= timedelta(days=1)
+                if candidate < earliest:
+                    raise ValueError(f"no free hour for a session on {day}")
+            placed.append(slot)
+        return placed
 
 
 def _risk_alerts(responses: Sequence[Response], today: date) -> None:
