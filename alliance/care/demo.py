@@ -1,8 +1,8 @@
 """A demo client with a few weeks of check-ins, so that `make run` shows the feedback loop.
 
-Jamie has seen Marisol weekly; three check-ins are answered as the default plan asked them
-(symptoms easing, the relationship settling), and the latest session's check-in waits, its link
-printed by load_demo: the usual one-minute check-in, the session questions only.
+Jamie has seen Marisol weekly, in her office hours; three check-ins are answered as the default
+plan asked them (symptoms easing, the relationship settling), and the latest session's check-in
+waits, its link printed by load_demo: the usual one-minute check-in, the session questions only.
 """
 
 from datetime import datetime, time, timedelta
@@ -11,8 +11,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
-from alliance.booking.appointments import appointment_book
-from alliance.booking.models import AppointmentType
+from alliance.booking.models import (
+    Appointment,
+    AppointmentFormat,
+    AppointmentStatus,
+    AppointmentType,
+    WorkingHours,
+)
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.models import Client, ResponseSource
 from alliance.care.services import answers_score, response_record, session_for_appointment
@@ -21,12 +26,12 @@ from alliance.practice.models import Therapist
 DEMO_EMAIL = "jamie@sabal.test"
 ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
 # Per answered session, as the default plan (alliance.clinical.plan) asks a weekly client: the
-# client's and the therapist's alliance, and the intake's and the third session's PHQ-9 and GAD-7
-# items or the second's Rosenberg items.
+# client's and the therapist's alliance, and the intake's PHQ-9 and GAD-7 items or the second
+# session's Rosenberg items; the third asks the alliance alone.
 HISTORY: list[tuple[int, int, dict[str, tuple[int, ...]]]] = [
     (4, 3, {"phq9": (2, 2, 2, 2, 1, 2, 2, 1, 0), "gad7": (2, 2, 2, 2, 1, 1, 2)}),
     (4, 4, {"rses": (2, 1, 2, 2, 1, 1, 2, 1, 1, 2)}),
-    (5, 4, {"phq9": (1, 1, 1, 2, 1, 1, 1, 1, 0), "gad7": (1, 2, 1, 1, 1, 1, 1)}),
+    (5, 4, {}),
 ]
 
 
@@ -44,21 +49,37 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
         return None
     client = Client.objects.create(name="Jamie Rivera", email=DEMO_EMAIL, therapist=therapist)
     session_type = AppointmentType.objects.get(slug="session")
-    today = now.astimezone(zone).date()
-    days = [today - timedelta(days=7 * weeks + 1) for weeks in (3, 2, 1, 0)]
-    appointments = [
-        appointment_book(
-            therapist=therapist,
-            appointment_type=session_type,
-            client=client,
-            start=datetime.combine(day, time(11), zone),
-            format="in_person",
-            within_availability=False,
-            send_confirmation=False,
-            idempotency_key=f"demo:jamie:{day:%Y%m%d}",
+    # Weekly at eleven, in the office, the latest on the therapist's last office day before today.
+    office = set(
+        WorkingHours.objects.filter(
+            therapist=therapist, format=AppointmentFormat.IN_PERSON, start__lte=time(11)
         )
-        for day in days
+        .filter(end__gte=time(12))
+        .values_list("weekday", flat=True)
+    )
+    last = now.astimezone(zone).date() - timedelta(days=1)
+    while office and last.weekday() not in office:
+        last -= timedelta(days=1)
+    starts = [
+        datetime.combine(last - timedelta(weeks=weeks), time(11), zone) for weeks in (3, 2, 1, 0)
     ]
+    # Attended, written directly: booking through the service would queue a reminder and a
+    # check-in e-mail for each, as if they were still to come.
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            therapist=therapist,
+            client=client,
+            appointment_type=session_type,
+            format=AppointmentFormat.IN_PERSON,
+            start=start,
+            end=start + session_type.duration,
+            blocked_until=start + session_type.duration + session_type.buffer_after,
+            status=AppointmentStatus.FULFILLED,
+            idempotency_key=f"demo:jamie:{start:%Y%m%d}",
+            created_at=start - timedelta(days=7),
+        )
+        for start in starts
+    )
     for appointment, (client_rating, own_rating, measures) in zip(
         appointments, HISTORY, strict=False
     ):

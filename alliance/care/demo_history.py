@@ -1,17 +1,30 @@
 """Twelve months of the demo practice's check-ins, from the documented model (docs/demo-model.md).
 
 The generator (alliance.clinical.synthetic_patterns) is pure and seeded; this loader writes its
-episodes as clients, sessions and scored responses in a few bulk inserts, then lets the engine
-find what it finds (`signals_recompute_all`), as a practice's own history would. The demo
-therapist's caseload holds one client of each pattern the engine flags.
+episodes as clients, appointments, sessions and scored responses in a few bulk inserts, then lets
+the engine find what it finds (`signals_recompute_all`), as a practice's own history would. The
+demo therapist's caseload holds one client of each pattern the engine flags.
+
+Every session was an attended appointment in the therapist's working hours, so the schedule and
+the caseload agree; now and then a missed week was a booked session the client did not come to.
 """
 
+import itertools
+import random
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from alliance.booking.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    WorkingHours,
+)
 from alliance.care.instruments import instruments
 from alliance.care.models import (
     Alert,
@@ -29,6 +42,7 @@ from alliance.care.models import (
 from alliance.care.services import answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
+from alliance.clinical.synthetic import SyntheticEpisode
 from alliance.clinical.synthetic_patterns import demo_practice_history
 from alliance.practice.models import Therapist
 
@@ -45,6 +59,11 @@ LAST_NAMES = (
 )  # fmt: skip
 
 
+# Of the weeks a client missed, the share that were a booked session they did not come to (the
+# rest were holidays, cancelled in good time): about one appointment in fifteen.
+NO_SHOW = 0.7
+
+
 def demo_name(index: int) -> str:
     return f"{FIRST_NAMES[index % len(FIRST_NAMES)]} {LAST_NAMES[index % len(LAST_NAMES)]}"
 
@@ -55,25 +74,31 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
     if Client.objects.filter(name=demo_name(0)).exists():
         return 0
     today = now.astimezone(zone).date()
+    # Up to yesterday: today's sessions are the schedule's, still to come.
     episodes = demo_practice_history(
         seed=SEED,
         therapists=len(therapists),
         clients_per_therapist=CLIENTS_PER_THERAPIST,
-        end=today,
+        end=today - timedelta(days=1),
     )
     clients = Client.objects.bulk_create(
         Client(name=demo_name(index), therapist=therapists[episode.therapist_index])
         for index, episode in enumerate(episodes)
     )
+    booked = _appointments(episodes, clients, therapists, zone)
+    days = [
+        [appointment.start.astimezone(zone).date() for appointment in attended]
+        for attended in booked
+    ]
     rows = Episode.objects.bulk_create(
         Episode(
             client=client,
             therapist=client.therapist,
-            started_on=episode.sessions[0].day,
-            ended_on=None if episode.truth.status == "ongoing" else episode.sessions[-1].day,
-            created_at=datetime.combine(episode.sessions[0].day, time(9), zone),
+            started_on=held[0],
+            ended_on=None if episode.truth.status == "ongoing" else held[-1],
+            created_at=datetime.combine(held[0], time(9), zone),
         )
-        for client, episode in zip(clients, episodes, strict=True)
+        for client, episode, held in zip(clients, episodes, days, strict=True)
     )
     PlanItem.objects.bulk_create(
         PlanItem(episode=row, instrument=code, frequency=frequency)
@@ -81,21 +106,26 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
         for code, frequency in DEFAULT_PLAN
     )
     sessions = TherapySession.objects.bulk_create(
-        TherapySession(episode=row, date=session.day)
-        for row, episode in zip(rows, episodes, strict=True)
-        for session in episode.sessions
+        TherapySession(
+            episode=row,
+            appointment=appointment,
+            date=appointment.start.astimezone(zone).date(),
+        )
+        for row, attended in zip(rows, booked, strict=True)
+        for appointment in attended
     )
-    by_key = {(session.episode_id, session.date): session for session in sessions}
+    by_episode: dict[int, list[TherapySession]] = defaultdict(list)
+    for session in sessions:
+        by_episode[session.episode_id].append(session)
     responses = []
     questions = client_questions(instruments())
-    for row, client, episode in zip(rows, clients, episodes, strict=True):
+    for row, client, episode, held in zip(rows, clients, episodes, days, strict=True):
         # The model answers everything at every session; the record holds what the default
         # plan asked, as a practice's would.
-        days = [synthetic.day for synthetic in episode.sessions]
-        asked = plan_course(DEFAULT_PLAN, days=days, questions=questions)
-        for synthetic, due in zip(episode.sessions, asked, strict=True):
-            stored = by_key[(row.pk, synthetic.day)]
-            moment = datetime.combine(synthetic.day, time(18), zone)
+        asked = plan_course(DEFAULT_PLAN, days=held, questions=questions)
+        for synthetic, stored, due in zip(episode.sessions, by_episode[row.pk], asked, strict=True):
+            assert stored.appointment is not None
+            moment = stored.appointment.end + timedelta(hours=1)
             for code, answers in synthetic.answers.items():
                 if code not in due:
                     continue
@@ -115,6 +145,112 @@ def demo_history_load(*, therapists: Sequence[Therapist], now: datetime, zone: Z
     _risk_alerts(responses, today)
     signals_recompute_all(now=now)
     return len(episodes)
+
+
+def _appointments(
+    episodes: Sequence[SyntheticEpisode],
+    clients: Sequence[Client],
+    therapists: Sequence[Therapist],
+    zone: ZoneInfo,
+) -> list[list[Appointment]]:
+    """Each episode's attended appointments, one for each session, written in one insert with
+    the no-shows. The demo therapist's guaranteed cases are placed first and so keep their days;
+    hours already booked (Jamie's sessions) are left free."""
+    session_type = AppointmentType.objects.get(slug="session")
+    diaries = {therapist.pk: _Diary(zone) for therapist in therapists}
+    for row in WorkingHours.objects.filter(therapist_id__in=diaries):
+        diaries[row.therapist_id].add_hours(row)
+    for therapist_id, start in Appointment.objects.filter(
+        therapist_id__in=diaries, status__in=ACTIVE_STATUSES
+    ).values_list("therapist_id", "start"):
+        diaries[therapist_id].taken.add(start.astimezone(zone).replace(minute=0))
+
+    def appointment(
+        client: Client, slot: tuple[datetime, str], status: AppointmentStatus
+    ) -> Appointment:
+        start, format = slot
+        return Appointment(
+            therapist=client.therapist,
+            client=client,
+            appointment_type=session_type,
+            format=format,
+            start=start,
+            end=start + session_type.duration,
+            blocked_until=start + session_type.duration + session_type.buffer_after,
+            status=status,
+            created_at=start - timedelta(days=7),
+        )
+
+    attended: list[list[Appointment]] = []
+    for client, episode in zip(clients, episodes, strict=True):
+        diary = diaries[therapists[episode.therapist_index].pk]
+        slots = diary.place([synthetic.day for synthetic in episode.sessions])
+        attended.append([appointment(client, slot, AppointmentStatus.FULFILLED) for slot in slots])
+    missed = []
+    chooser = random.Random(f"{SEED}:no-shows")  # noqa: S311 -- demo data, not secrets
+    for client, episode, sessions in zip(clients, episodes, attended, strict=True):
+        diary = diaries[therapists[episode.therapist_index].pk]
+        cadence = timedelta(days=episode.truth.cadence_days)
+        for earlier, later in itertools.pairwise(sessions):
+            if later.start.date() - earlier.start.date() > cadence and chooser.random() < NO_SHOW:
+                free = diary.free(earlier.start.date() + cadence)
+                if free is not None:
+                    missed.append(appointment(client, free, AppointmentStatus.NOSHOW))
+    Appointment.objects.bulk_create(
+        [*(each for held in attended for each in held), *missed], batch_size=500
+    )
+    return attended
+
+
+class _Diary:
+    """One therapist's working hours and the hours already given, for placing the history."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.hours: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self.taken: set[datetime] = set()
+
+    def add_hours(self, row: WorkingHours) -> None:
+        # A session and its buffer take the hour: one an hour from the start of each stretch.
+        self.hours[row.weekday] += [
+            (hour, row.format) for hour in range(row.start.hour, row.end.hour)
+        ]
+        self.hours[row.weekday].sort()
+
+    def free(self, day: date) -> tuple[datetime, str] | None:
+        """The first free hour on `day`, now given, and its format; None if the day is full."""
+        found = self._first_free(day)
+        if found is not None:
+            self.taken.add(found[0])
+        return found
+
+    def _first_free(self, day: date) -> tuple[datetime, str] | None:
+        for hour, format in self.hours.get(day.weekday(), ()):
+            start = datetime.combine(day, time(hour), self.zone)
+            if start not in self.taken:
+                return start, format
+        return None
+
+    def place(self, days: Sequence[date]) -> list[tuple[datetime, str]]:
+        """A client's sessions, each at the first free hour of its day, every day moved back
+        alike by the fewest days that finds each an hour (past a day off, or a full day): the
+        rhythm holds, and with it what the plan asks when. Never forward, into days still to
+        come; one by one only if no week's shift will do."""
+        for back in range(7):
+            moved = [day - timedelta(days=back) for day in days]
+            if all(self._first_free(day) is not None for day in moved):
+                return [slot for day in moved if (slot := self.free(day))]
+        placed: list[tuple[datetime, str]] = []
+        for day in days:
+            # After the client's previous session, or within the week before a first one.
+            earliest = placed[-1][0].date() + timedelta(days=1) if placed else day - timedelta(6)
+            candidate = day
+            while (slot := self.free(candidate)) is None:
+                candidate -= timedelta(days=1)
+                if candidate < earliest:
+                    raise ValueError(f"no free hour for a session on {day}")
+            placed.append(slot)
+        return placed
 
 
 def _risk_alerts(responses: Sequence[Response], today: date) -> None:

@@ -24,20 +24,22 @@ Frequency = Literal[
 MONTH = timedelta(days=28)
 
 # The product's promise is a check-in of about a minute, and long forms are abandoned: the
-# alliance questions every session, the symptom measures every other (so PHQ-9's risk question
-# is at most a fortnight old for a weekly client), self-esteem monthly on a session without
-# them. A weekly client answers 24, 18, 24 and 8 questions in turn; none more than MAX_QUESTIONS.
+# alliance questions every session, the symptom measures monthly, self-esteem monthly from the
+# second session. A weekly client answers 24, 18, 8 and 8 questions in turn (PHQ-9 and GAD-7,
+# then the Rosenberg scale, then the alliance alone twice), so half the check-ins take under a
+# minute; none asks more than MAX_QUESTIONS.
 DEFAULT_PLAN: tuple[tuple[str, Frequency], ...] = (
     ("alliance_client", "every_session"),
     ("alliance_therapist", "every_session"),
-    ("phq9", "every_other_session"),
-    ("gad7", "every_other_session"),
+    ("phq9", "monthly"),
+    ("gad7", "monthly"),
     ("rses", "second_then_monthly"),
 )
 MAX_QUESTIONS = 25
-# A monthly measure asked a session late loses little; the symptom measures are the episode's
-# paired outcomes and PHQ-9 asks about risk, so it is the monthly one that waits for room.
-MAY_WAIT: frozenset[Frequency] = frozenset({"monthly", "second_then_monthly"})
+# Only the self-esteem scale waits for room: PHQ-9 and GAD-7 are monthly too, and PHQ-9 asks
+# about risk, so it is never put off. A client seen four weeks apart or more answers the symptom
+# measures every time, and the Rosenberg scale only at a session that comes sooner.
+MAY_WAIT: frozenset[Frequency] = frozenset({"second_then_monthly"})
 
 # A short Likert question takes about 6 seconds on a phone (response-time studies find 5-7 s),
 # so the pages say the time from the questions a check-in holds, not from each form's own

@@ -7,7 +7,10 @@ course (small wobbles that no rule flags) with one clear departure, built to be 
 under the engine's default rules (issue 5; domain.md §3). docs/demo-model.md describes each one.
 
 All are ongoing, weekly, with their last session in the week before ``end``, so the demo caseload
-looks current. Noise comes from ``random.Random`` seeded from the practice's seed.
+looks current. The cases whose alert comes from the symptom measures (risk, not on track,
+reliable deterioration) keep an unbroken week-by-week course whose last session is one at which
+the default plan asks the monthly PHQ-9 and GAD-7 (the 1st, 5th, 9th, 13th...). Noise comes
+from ``random.Random`` seeded from the practice's seed.
 """
 
 import math
@@ -63,6 +66,9 @@ SIGNALS: Mapping[Pattern, frozenset[str]] = {
     "not_on_track": frozenset({"not_on_track"}),
     "reliable_deterioration": frozenset({"reliable_deterioration"}),
 }
+
+# The cases whose alert comes from PHQ-9 or GAD-7, asked monthly: four weeks, four sessions.
+SYMPTOM_PATTERNS: frozenset[Pattern] = frozenset({"risk", "not_on_track", "reliable_deterioration"})
 
 # Tension answers for a session: client tension, client repair, therapist tension, therapist repair.
 Tension = tuple[int, int | None, int, int | None]
@@ -142,7 +148,8 @@ class _Case:
         last = self.end - timedelta(days=self.rng.randrange(5))
         last -= timedelta(days=max(last.weekday() - 4, 0))
         gaps = [7] * (sessions - 1)
-        if self.rng.random() < 0.5:
+        # A missed week would move the monthly symptom measures off the last session.
+        if self.pattern not in SYMPTOM_PATTERNS and self.rng.random() < 0.5:
             gaps[self.rng.randrange(len(gaps) // 2)] = 14
         first = last - timedelta(days=sum(gaps))
         days = [first]
@@ -204,8 +211,9 @@ class _Case:
 
 
 def _risk(case: _Case) -> _Case:
-    """A client improving from a severe start who, at the latest session, answers PHQ-9 item 9
-    "Several days" in a bad week (total back up to 16): the risk alert must be at the top."""
+    """A client improving from a severe start who, at the latest session (the ninth, which asks
+    PHQ-9), answers item 9 "Several days" in a bad week (total back up to 16): the risk alert
+    must be at the top."""
     n = 9
     case.client = case.steady(29, n)
     case.therapist = case.steady(case.usual + 1, n)
@@ -277,10 +285,11 @@ def _persistent_gap(case: _Case) -> _Case:
 
 
 def _not_on_track(case: _Case) -> _Case:
-    """PHQ-9 17 at intake rising to 21 by session 12, where a log-linear improving course expects
-    about 10: far above any tolerance bound. +4 on PHQ-9 and +2 on GAD-7 stay short of reliable
-    deterioration (6 and 4 points), so this client is not on track and nothing more."""
-    n = 12
+    """PHQ-9 17 at intake rising to 21 by session 13 (the last, which asks it), where a log-linear
+    improving course expects about 10: far above any tolerance bound. +4 on PHQ-9 and +2 on GAD-7
+    stay short of reliable deterioration (6 and 4 points), so this client is not on track and
+    nothing more."""
+    n = 13
     case.client = case.steady(27, n)
     case.therapist = case.steady(case.usual, n)
     case.phq9 = case.course(17, 21, n)
@@ -291,14 +300,14 @@ def _not_on_track(case: _Case) -> _Case:
 def _reliable_deterioration(case: _Case) -> _Case:
     """PHQ-9 10 -> 17 (+7, reliable at 6) and GAD-7 8 -> 13 (+5, reliable at 4): reliable
     deterioration on both measures (NHS Talking Therapies Manual), with a steady alliance. Steady
-    for eight sessions, then worse in the last three, so the deterioration is reached at the
-    last session (the eleventh: the default plan asks these measures at the odd ones), within
-    the alerts' look-back whatever day the demo is loaded."""
-    n = 11
+    for ten sessions, then worse in the last three, so the deterioration is reached at the last
+    session (the thirteenth: the default plan asks these measures monthly, at the 1st, 5th, 9th
+    and 13th), within the alerts' look-back whatever day the demo is loaded."""
+    n = 13
     case.client = case.steady(27, n)
     case.therapist = case.steady(case.usual, n)
-    case.phq9 = [10, *case.steady(10, 7), 12, 14, 17]
-    case.gad7 = [8, *case.steady(8, 7), 9, 11, 13]
+    case.phq9 = [10, *case.steady(10, 9), 12, 14, 17]
+    case.gad7 = [8, *case.steady(8, 9), 9, 11, 13]
     return case
 
 

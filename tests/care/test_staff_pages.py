@@ -116,7 +116,7 @@ def test_a_plan_with_an_unknown_frequency_changes_nothing(personas: Personas) ->
         f"/staff/clients/{client.uuid}/plan/", {"plan-phq9": "hourly"}, follow=True
     )
     assert "nothing was changed" in page.content.decode()
-    assert PlanItem.objects.get(instrument="phq9").frequency == "every_other_session"
+    assert PlanItem.objects.get(instrument="phq9").frequency == "monthly"
 
 
 PLAN_FORM = {
@@ -133,7 +133,9 @@ def test_the_client_page_shows_the_default_plan_as_choices(personas: Personas) -
     record(client, 1, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
     html = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/").content.decode()
     plan = html[html.index('id="plan-title"') :]
-    assert '<option value="every_other_session" selected>Every other session</option>' in plan
+    assert (
+        '<option value="monthly" selected>Monthly</option>' in plan[plan.index('id="plan-phq9"') :]
+    )
     assert (
         '<option value="second_then_monthly" selected>Second session, then monthly</option>'
         in (plan[plan.index('id="plan-rses"') :])

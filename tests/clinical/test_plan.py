@@ -71,19 +71,30 @@ def _course(gaps: list[int]) -> list[list[str]]:
     return [[code for code in due if code in QUESTIONS] for due in course]
 
 
-def test_a_weekly_client_answers_symptoms_fortnightly_and_self_esteem_monthly() -> None:
+def test_a_weekly_client_answers_symptoms_and_self_esteem_monthly() -> None:
     assert _course([7] * 9) == [
         ["alliance_client", "phq9", "gad7"],
         ["alliance_client", "rses"],
-        ["alliance_client", "phq9", "gad7"],
         ["alliance_client"],
-        ["alliance_client", "phq9", "gad7"],
+        ["alliance_client"],
+        ["alliance_client", "phq9", "gad7"],  # four weeks after the intake
         ["alliance_client", "rses"],  # four weeks after the second session
-        ["alliance_client", "phq9", "gad7"],
+        ["alliance_client"],
         ["alliance_client"],
         ["alliance_client", "phq9", "gad7"],
         ["alliance_client", "rses"],
     ]
+
+
+def test_a_weekly_client_answers_24_18_8_and_8_questions_in_turn() -> None:
+    course = _course([7] * 7)
+    assert [sum(QUESTIONS[code] for code in asked) for asked in course] == [
+        24, 18, 8, 8, 24, 18, 8, 8,
+    ]  # fmt: skip
+    assert [checkin_duration(sum(QUESTIONS[code] for code in asked)) for asked in course] == [
+        "about 3 minutes", "about 2 minutes", "under a minute", "under a minute",
+        "about 3 minutes", "about 2 minutes", "under a minute", "under a minute",
+    ]  # fmt: skip
 
 
 def test_a_fortnightly_client_answers_self_esteem_at_every_even_session() -> None:
@@ -97,15 +108,15 @@ def test_a_fortnightly_client_answers_self_esteem_at_every_even_session() -> Non
     ]
 
 
-def test_self_esteem_waits_a_session_rather_than_join_both_symptom_measures() -> None:
-    # A month between sessions: the Rosenberg scale is due at every one, and waits at the odd
-    # ones, which ask PHQ-9 and GAD-7.
-    assert _course([30] * 4) == [
+def test_self_esteem_waits_rather_than_join_both_symptom_measures() -> None:
+    # A month between sessions: the symptom measures are due at every one, and PHQ-9 (with its
+    # risk question) never waits, so the Rosenberg scale waits for a session that comes sooner.
+    assert _course([30, 30, 7, 30]) == [
         ["alliance_client", "phq9", "gad7"],
-        ["alliance_client", "rses"],
         ["alliance_client", "phq9", "gad7"],
-        ["alliance_client", "rses"],
         ["alliance_client", "phq9", "gad7"],
+        ["alliance_client", "rses"],  # a week later
+        ["alliance_client", "phq9", "gad7"],  # self-esteem is due again, and waits
     ]
 
 
@@ -131,14 +142,30 @@ def test_no_default_check_in_asks_more_than_25_questions(gaps: list[int]) -> Non
 
 
 @given(CADENCES)
+def test_phq9_never_waits(gaps: list[int]) -> None:
+    # Asked at the intake and at every session four weeks or more after it was last asked.
+    course, days = _course(gaps), _days(gaps)
+    last = days[0]
+    assert "phq9" in course[0]
+    for day, asked in zip(days[1:], course[1:], strict=True):
+        assert ("phq9" in asked) is (day - last >= timedelta(days=28))
+        if "phq9" in asked:
+            last = day
+
+
+# Sessions less than four weeks apart, so that the symptom measures leave room for self-esteem.
+SOONER = st.one_of(
+    st.lists(st.just(7), min_size=59, max_size=59),
+    st.lists(st.just(14), min_size=59, max_size=59),
+    st.lists(st.integers(min_value=1, max_value=27), min_size=59, max_size=59),
+)
+
+
+@given(SOONER)
 def test_self_esteem_waits_at_most_one_session(gaps: list[int]) -> None:
-    course = _course(gaps)
+    course, days = _course(gaps), _days(gaps)
     asked_rses = [number for number, asked in enumerate(course, start=1) if "rses" in asked]
     assert asked_rses[0] == 2
-    day, days = date(2026, 1, 5), []
-    for gap in [0, *gaps]:
-        day += timedelta(days=gap)
-        days.append(day)
     for earlier, later in itertools.pairwise(asked_rses):
         # It becomes due at the first session four weeks on, and is asked there or next time.
         first_due = next(
@@ -147,6 +174,25 @@ def test_self_esteem_waits_at_most_one_session(gaps: list[int]) -> None:
             if days[n - 1] - days[earlier - 1] >= timedelta(days=28)
         )
         assert later in (first_due, first_due + 1)
+
+
+@given(st.integers(min_value=8, max_value=60))
+def test_half_of_a_weekly_clients_check_ins_take_under_a_minute(sessions: int) -> None:
+    # In every four weeks, two check-ins ask the alliance questions alone: eight, under a minute.
+    # (A course that stops a session or two into a month has one or two more long ones.)
+    short = [asked == ["alliance_client"] for asked in _course([7] * (sessions - 1))]
+    assert checkin_duration(QUESTIONS["alliance_client"]) == "under a minute"
+    for start in range(sessions - 3):
+        assert sum(short[start : start + 4]) == 2
+    assert 2 * sum(short) >= 4 * (sessions // 4)
+
+
+def _days(gaps: list[int]) -> list[date]:
+    day, days = date(2026, 1, 5), []
+    for gap in [0, *gaps]:
+        day += timedelta(days=gap)
+        days.append(day)
+    return days
 
 
 @pytest.mark.parametrize(

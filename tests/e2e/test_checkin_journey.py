@@ -483,10 +483,10 @@ PHONE: ViewportSize = {"width": 360, "height": 740}
 
 def returning_client_session() -> Appointment:
     """A session that just ended, Robin's fourth: the three before, a week apart, each answered
-    as the default plan asked (the symptom measures, then self-esteem, then the symptoms)."""
+    as the default plan asked (the symptom measures, then self-esteem, then the alliance alone)."""
     appointment = session_just_ended()
     today = appointment.start.astimezone(practice_zone()).date()
-    asked = (FIRST_SESSION, ["alliance_client", "rses"], FIRST_SESSION)
+    asked = (FIRST_SESSION, ["alliance_client", "rses"], ["alliance_client"])
     for weeks, codes in zip((3, 2, 1), asked, strict=True):
         session = session_on(
             client=appointment.client,

@@ -123,17 +123,15 @@ class Command(BaseCommand):
         Practice.objects.filter(pk=1, designated_clinician__isnull=True).update(
             designated_clinician=User.objects.get(email=demo.USERS[0]["email"])
         )
+        zone = ZoneInfo(Practice.objects.current().time_zone)
+        # Jamie's sessions first: the history's are placed in the hours left free.
+        checkin_link = demo_checkins_load(
+            therapist=therapists[demo.CHECKIN_THERAPIST], now=now, zone=zone
+        )
         # Twelve months of check-ins; the demo therapist's own caseload first in the list.
         ordered = sorted(therapists.values(), key=lambda t: t.slug != demo.CHECKIN_THERAPIST)
         if not options["without_history"]:
-            demo_history_load(
-                therapists=ordered, now=now, zone=ZoneInfo(Practice.objects.current().time_zone)
-            )
-        checkin_link = demo_checkins_load(
-            therapist=therapists[demo.CHECKIN_THERAPIST],
-            now=now,
-            zone=ZoneInfo(Practice.objects.current().time_zone),
-        )
+            demo_history_load(therapists=ordered, now=now, zone=zone)
 
         new = ConsultationRequest.objects.filter(status=RequestStatus.NEW).count()
         self.stdout.write(
