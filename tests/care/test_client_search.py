@@ -195,6 +195,7 @@ def booking(personas: Personas, **overrides: str) -> dict[str, str]:
         "format": "in_person",
         "repeat": "0",
         "occurrences": "1",
+        "outside_hours_ok": "on",  # Tara has no working hours here: the desk books anyway
     }
     data.update(overrides)
     return data

@@ -215,10 +215,13 @@ def test_a_sqlite_backup_has_the_commits_still_in_the_write_ahead_log(tmp_path: 
         site("sqlite", tmp_path / "target") as target,
     ):
         source.manage("migrate", "-v0")
-        # While a connection stays open and nothing checkpoints, the commits that follow live
-        # only in alliance.sqlite3-wal: what `cp` of the database file left behind.
-        held_open = sqlite3.connect(source.sqlite_path)
+        # While a reader holds a snapshot from before them, no checkpoint can copy the commits
+        # that follow into the database file: they live only in alliance.sqlite3-wal, which is
+        # what `cp` of the database file leaves behind. (Without the open read, SQLite's own
+        # checkpoint after 1,000 pages may or may not have run, depending on the migrations.)
+        held_open = sqlite3.connect(source.sqlite_path, isolation_level=None)
         try:
+            held_open.execute("BEGIN")
             held_open.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()
             token_hash = api_token_hash(source, "fran@example.com")
             source.write_requests(45, "Walter")
