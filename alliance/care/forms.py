@@ -13,7 +13,7 @@ from django import forms
 from alliance.accounts.forms import StorableText
 from alliance.care.instruments import client_heading
 from alliance.care.models import AlertAction, AlertState
-from alliance.clinical.instruments import Instrument, Item
+from alliance.clinical.instruments import Condition, Instrument, Item
 from alliance.clinical.scoring import unasked_answers
 
 COMMENT_MAX = 2000
@@ -26,8 +26,17 @@ class Block:
     fields: list[forms.BoundField]
 
 
-def _item_field(item: Item) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+class ItemField(forms.TypedChoiceField):
+    """One question; a follow-up carries the condition that asks it, for the page's script."""
+
+    def __init__(self, *args: Any, asked_if: Condition | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked_if = asked_if
+
+
+def _item_field(item: Item) -> ItemField:
+    return ItemField(
+        asked_if=item.asked_if,
         label=item.text,
         choices=[(option.value, option.label) for option in item.scale.options],
         coerce=int,
