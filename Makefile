@@ -75,9 +75,10 @@ lock:
 	uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 -o requirements/base.txt
 	uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.12 -o requirements/dev.txt
 
-# Refresh the screenshots under docs/screenshots (the README shows docs/screenshots/home-1280.png).
+# Refresh the screenshots under docs/screenshots that the README shows (DOCS_SCREENSHOT_NAMES in
+# tests/e2e/conftest.py), by running the browser journeys that take them.
 screenshots: install-dev browser
-	UPDATE_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -k screenshots
+	UPDATE_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

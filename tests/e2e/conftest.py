@@ -33,7 +33,13 @@ REPO_ROOT = HERE.parent.parent
 ARTIFACT_SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 DOCS_SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 # The few kept in the repository for the README; the rest stay in test-artifacts.
-DOCS_SCREENSHOT_NAMES = {"home-1280", "profile-360"}
+DOCS_SCREENSHOT_NAMES = {
+    "home-1280",
+    "profile-360",
+    "therapist-today-alerts-1280",
+    "practice-day-1280",
+    "checkin-returning-360",
+}
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
