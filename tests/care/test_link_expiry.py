@@ -1,7 +1,7 @@
 """Check-in and progress links work for their life and not a minute longer, on every page that
 reads them; a used link opened later thanks the client without showing anything they said."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -115,7 +115,9 @@ def progress_link(smtp_server: SmtpServer) -> tuple[str, datetime]:
     """The progress link on a thank-you page, and the moment it was made."""
     appointment = session_booked()
     link = path_of(checkin_link(smtp_server, appointment))
-    made = appointment.end + timedelta(minutes=10)
+    # In UTC: "30 days" later is an instant, and in the practice's zone a clock change between
+    # would make it an hour short or long.
+    made = (appointment.end + timedelta(minutes=10)).astimezone(UTC)
     with time_machine.travel(made, tick=False):
         Browser().post(link, all_answered(FIRST_SESSION, phq9_1=2))
         thanks = Browser().get(link + "thanks/").content.decode()
