@@ -69,8 +69,10 @@ class Command(BaseCommand):
             self.stdout.write(_demo_sign_ins())
         self.stdout.write("Press Ctrl-C to stop the server and the worker.\n")
         # Ctrl-C reaches the whole process group; a plain `kill` reaches only us. Either way we
-        # stop the children with SIGTERM, which both handle even where SIGINT is ignored.
+        # stop the children with SIGTERM, which both handle even where SIGINT is ignored. SIGINT
+        # is set here too: a shell's background job starts with it ignored, and so would we.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+        signal.signal(signal.SIGINT, _raise_keyboard_interrupt)
         stopped = False
         try:
             while server.poll() is None:
