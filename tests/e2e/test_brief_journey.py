@@ -313,5 +313,5 @@ def test_the_brief_of_a_long_course_prints_on_two_pages_with_a_confidentiality_f
             f'"Confidential: the clinical record of {client.name}, Sabal Palm Counseling Group. '
             'Keep it private; shred it after use."'
         )
-        printed = r"\w{3} \d{1,2} \w{3} \d{4}, \d{1,2}:\d\d [AP]M E[SD]T"
+        printed = r"\w{3} \d{1,2} \w{3}, \d{1,2}:\d\d [AP]M E[SD]T"
         assert re.fullmatch(f'"Printed {printed} by {THERAPIST_NAME}"', when), when
