@@ -1,7 +1,6 @@
 """The therapist's side: their clients, each client's responses, the plan, the session rating."""
 
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
@@ -36,7 +35,6 @@ from alliance.care.services import (
 from alliance.care.summaries import client_series
 from alliance.clinical.plan import MAX_QUESTIONS
 from alliance.clinical.scoring import AnswerError
-from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
 THERAPIST_FORM = "alliance_therapist"
@@ -89,11 +87,9 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
             "frequencies": Frequency.choices,
             "max_questions": MAX_QUESTIONS,
             "may_plan": in_care_of(request.user, client),
-            # For the printed page's footer; format_local names the zone even in the hour a
-            # clock change repeats, where the template's own "T" gives nothing.
-            "printed_at": format_local(
-                timezone.now(), ZoneInfo(Practice.objects.current().time_zone)
-            ),
+            # For the printed page's footer, in the practice's zone (activated per request);
+            # format_local names it even in the hour a clock change repeats, where "T" is empty.
+            "printed_at": format_local(timezone.now(), timezone.get_current_timezone()),
         },
     )
 
