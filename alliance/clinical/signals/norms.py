@@ -48,6 +48,9 @@ class PracticeNorms:
     curves: dict[Measure, ExpectedCurve] = field(
         default_factory=lambda: {measure: default_curve(measure) for measure in MEASURES}
     )
+    # Which fit these are (0: none yet). The practice stores each refit as a new version and
+    # signals that compare with the norms record it in their evidence.
+    version: int = 0
 
 
 def default_norms() -> PracticeNorms:
