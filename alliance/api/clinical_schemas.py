@@ -117,7 +117,7 @@ class OutcomesOut(Schema):
 class SignalOut(Schema):
     kind: str = Field(
         description='"risk", "rupture", "repair", "unrepaired_rupture", "disagreement", '
-        '"not_on_track" or "reliable_deterioration".'
+        '"low_alliance", "not_on_track", "no_improvement" or "reliable_deterioration".'
     )
     session_date: date = Field(description="The session where the signal arises.")
     rule: str = Field(description='Which rule fired, e.g. "percent_drop"; docs/signals.md.')

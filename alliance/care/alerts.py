@@ -29,13 +29,16 @@ logger = logging.getLogger(__name__)
 # client pages show in full.
 SHOWN = 50
 # Most urgent first: risk must never wait; an unrepaired rupture carries the outcome risk
-# (McLaughlin et al. 2014); then what the therapist may not have seen, then the course.
+# (McLaughlin et al. 2014); then what the therapist may not have seen, a weak alliance (it
+# predicts dropout: Sharf et al. 2010), then the course.
 URGENCY = [
     AlertKind.RISK,
     AlertKind.UNREPAIRED_RUPTURE,
     AlertKind.DISAGREEMENT,
+    AlertKind.LOW_ALLIANCE,
     AlertKind.NOT_ON_TRACK,
     AlertKind.RELIABLE_DETERIORATION,
+    AlertKind.NO_IMPROVEMENT,
     AlertKind.RUPTURE,
 ]
 
@@ -58,7 +61,9 @@ COUNT_LABELS = {
     AlertKind.UNREPAIRED_RUPTURE: "Unrepaired rupture",
     AlertKind.RUPTURE: "Possible rupture",
     AlertKind.DISAGREEMENT: "Disagreement",
+    AlertKind.LOW_ALLIANCE: "Low alliance",
     AlertKind.NOT_ON_TRACK: "Not on track",
+    AlertKind.NO_IMPROVEMENT: "Not improving",
     AlertKind.RELIABLE_DETERIORATION: "Deterioration",
 }
 

@@ -232,7 +232,9 @@ class AlertKind(models.TextChoices):
     RUPTURE = "rupture", "Possible rupture"
     UNREPAIRED_RUPTURE = "unrepaired_rupture", "Rupture not yet repaired"
     DISAGREEMENT = "disagreement", "You and your client see it differently"
+    LOW_ALLIANCE = "low_alliance", "The client rates the relationship low"
     NOT_ON_TRACK = "not_on_track", "Not on track"
+    NO_IMPROVEMENT = "no_improvement", "No reliable improvement yet"
     RELIABLE_DETERIORATION = "reliable_deterioration", "Reliable deterioration"
 
 

@@ -31,9 +31,17 @@ def _number(value: Any) -> str:
 def _percent_drop(e: Evidence, p: Evidence) -> str:
     share = round(100 * float(e["drop_fraction"]))
     limit = round(100 * float(p.get("rupture_percent_drop", 0.15)))
+    level = e.get("level", e["previous"])
+    spread = e.get("spread")
+    beyond = (
+        f", and more than {_number(p.get('sd_multiplier'))} times the client's usual "
+        f"session-to-session change of {_number(spread)}"
+        if spread is not None
+        else ""
+    )
     return (
-        f"The client's alliance score fell from {e['previous']} to {e['score']} of 35 "
-        f"({share}%; the rule is a fall of {limit}% or more from the previous session)."
+        f"The client's alliance score fell to {e['score']} of 35 from their recent level of "
+        f"{_number(level)} ({share}%; the rule is a fall of {limit}% or more{beyond})."
     )
 
 
@@ -59,7 +67,8 @@ def _no_repair(e: Evidence, p: Evidence) -> str:
     best = e.get("best_score_in_window")
     return (
         f"Since the rupture in session {e['rupture_session']}, the client's score has not come "
-        f"back to {e['reference']} within {p.get('repair_window', 3)} sessions"
+        f"back to their earlier level of {_number(e['reference'])} within "
+        f"{p.get('repair_window', 3)} sessions"
         + (f" (best since: {best})" if best is not None else "")
         + ", and the client has not said it was talked through well."
     )
@@ -69,11 +78,41 @@ def _unseen(e: Evidence, p: Evidence) -> str:
     client_side = (
         "reported tension"
         if (e.get("client_tension") or 0) >= 1
-        else f"rated the session {e.get('client_alliance')} (from {e.get('client_previous')})"
+        else f"rated the session {e['client_alliance']} (from a level of "
+        f"{_number(e['client_level'])})"
     )
     return (
-        f"The client {client_side}, while your rating was {e.get('therapist_alliance')}, at or "
-        f"above your usual {_number(e.get('therapist_usual'))}, and you noted no tension."
+        f"The client {client_side}, while your rating of the session, {e['therapist_alliance']}, "
+        f"did not fall from your previous rating of them ({e['therapist_previous']}, session "
+        f"{e['therapist_previous_session']}), and you noted no tension."
+    )
+
+
+def _low_total(e: Evidence, p: Evidence) -> str:
+    when = (
+        "at their first check-in"
+        if e.get("first_check_in")
+        else f"after {e['previous']} at session {e['previous_session']}"
+    )
+    return (
+        f"The client's check-in total was {e['score']} of 35 {when}: on average their answers "
+        f'were "A little" or less (the level is {p.get("low_alliance_at_most", 17)} or below).'
+    )
+
+
+def _no_improvement(e: Evidence, p: Evidence) -> str:
+    changes = [
+        f"{MEASURE_NAMES[measure]} {e[f'{measure}_latest']} (from {e[f'{measure}_intake']} at "
+        "intake)"
+        for measure in str(e["measures"]).split(", ")
+    ]
+    amounts = (
+        f"{p.get('phq9_reliable_change', 6)} points on PHQ-9, "
+        f"{p.get('gad7_reliable_change', 4)} on GAD-7"
+    )
+    return (
+        f"By session {e['by_session']}: {' and '.join(changes)}. The client started in the "
+        f"clinical range and has not improved reliably ({amounts})."
     )
 
 
@@ -88,20 +127,26 @@ def _persistent_gap(e: Evidence, p: Evidence) -> str:
 
 def _expected(e: Evidence, p: Evidence) -> str:
     name = MEASURE_NAMES.get(str(e["measure"]), str(e["measure"]))
-    curve = "the practice's own" if e.get("curve") == "practice" else "the default"
+    curve = "the practice's own course" if e.get("curve") == "practice" else "the default course"
+    share = round(10 * float(p.get("not_on_track_level", 0.9)))
     return (
-        f"{name} is {e['observed']} at session {e['course_session']} of the course; from an "
-        f"intake of {e['intake']}, {curve} expected course is {_number(e['expected'])} and "
-        f"scores above {_number(e['bound'])} are not on track."
+        f"{name} is {e['observed']} at session {e['course_session']} of the course, from "
+        f"{e['intake']} at intake. By then about {share} in 10 clients who start at "
+        f"{e['intake']} score {_number(e['bound'])} or less ({curve}; expected "
+        f"{_number(e['expected'])})."
     )
 
 
 def _reliable_change(e: Evidence, p: Evidence) -> str:
     name = MEASURE_NAMES.get(str(e["measure"]), str(e["measure"]))
-    return (
-        f"{name} has risen from {e['intake']} at intake to {e['observed']} (+{e['change']}), "
-        "a reliable change."
+    at = f" at session {e['observed_session']}" if "observed_session" in e else ""
+    rose = (
+        f"{name} rose from {e['intake']} at intake to {e['observed']}{at} (+{e['change']}), a "
+        "reliable deterioration."
     )
+    if e.get("back_at_session") is not None:
+        return f"{rose} It has since come back to {e['back_to']} (from session {e['back_at_session']})."
+    return rose
 
 
 def _item9_answer(value: Any) -> str:
@@ -131,6 +176,8 @@ SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
     "persistent_gap": _persistent_gap,
     "expected_response": _expected,
     "reliable_change": _reliable_change,
+    "low_total": _low_total,
+    "no_reliable_improvement": _no_improvement,
     "phq9_item9": _risk,
 }
 

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 
 from alliance.accounts.forms import StorableText
 from alliance.accounts.models import Role, User
+from alliance.clinical.signals.parameters import SignalSettings
 from alliance.practice.models import (
     US_STATES,
     Accepting,
@@ -121,9 +122,24 @@ class ZoneInput(forms.TextInput):
 ZONES = sorted(zone for zone in zoneinfo.available_timezones() if "/" in zone)
 
 
+# The engine's own default, for the one engine setting the practice page offers.
+NO_IMPROVEMENT_BY_SESSION = SignalSettings().no_improvement_by_session
+
+
 class PracticeForm(StorableText, forms.ModelForm[Practice]):
     reminder_hours = HoursField(
         label="Reminder hours", help_text="Hours before each appointment, e.g. 48, 24."
+    )
+    # Kept in signal_settings with the engine's other settings (docs/signals.md).
+    no_improvement_by_session = forms.IntegerField(
+        label="Flag no improvement at session",
+        min_value=2,
+        max_value=52,
+        help_text=(
+            "A client who started in the clinical range on PHQ-9 or GAD-7 and has not improved "
+            f"reliably by this session is flagged to their therapist. Usually "
+            f"{NO_IMPROVEMENT_BY_SESSION}."
+        ),
     )
 
     class Meta:
@@ -157,6 +173,18 @@ class PracticeForm(StorableText, forms.ModelForm[Practice]):
             is_active=True, role__in=[Role.OWNER, Role.THERAPIST]
         )
         clinician.empty_label = "No one chosen: the owners are told"
+        chosen = (self.instance.signal_settings or {}).get("no_improvement_by_session")
+        self.fields["no_improvement_by_session"].initial = chosen or NO_IMPROVEMENT_BY_SESSION
+
+    def save(self, commit: bool = True) -> Practice:
+        practice = super().save(commit=False)
+        practice.signal_settings = {
+            **(practice.signal_settings or {}),
+            "no_improvement_by_session": self.cleaned_data["no_improvement_by_session"],
+        }
+        if commit:
+            practice.save()
+        return practice
 
 
 class TherapistForm(StorableText, forms.ModelForm[Therapist]):

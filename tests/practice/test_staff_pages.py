@@ -27,6 +27,7 @@ def practice_data(**overrides: str) -> dict[str, str]:
         "waitlist_offer_count": "3",
         "designated_clinician": "",
         "checkin_link_days": "7",
+        "no_improvement_by_session": "8",
     }
     data.update(overrides)
     return data
@@ -50,6 +51,23 @@ def therapist_data(therapist: Therapist, **overrides: object) -> dict[str, objec
     }
     data.update(overrides)
     return data
+
+
+def test_the_owner_sets_when_a_client_not_improving_is_flagged(personas: Personas) -> None:
+    owner = signed_in(personas.owner)
+    assert 'name="no_improvement_by_session" value="8"' in owner.get(PRACTICE_EDIT).content.decode()
+    Practice.objects.filter(pk=Practice.objects.current().pk).update(
+        signal_settings={"repair_window": 4}
+    )
+    assert (
+        owner.post(PRACTICE_EDIT, practice_data(no_improvement_by_session="10")).status_code == 302
+    )
+    practice = Practice.objects.current()
+    assert practice.signal_settings == {"repair_window": 4, "no_improvement_by_session": 10}
+    assert 'value="10"' in owner.get(PRACTICE_EDIT).content.decode()
+    refused = owner.post(PRACTICE_EDIT, practice_data(no_improvement_by_session="1"))
+    assert refused.status_code == 200
+    assert "greater than or equal to 2" in refused.content.decode()
 
 
 def test_the_owner_edits_the_practice(personas: Personas) -> None:

@@ -15,7 +15,7 @@ from alliance.clinical.signals.references import (
     UNSEEN_BY_THERAPIST,
     rule_parameters,
 )
-from alliance.clinical.signals.rupture import DROP_RULES, ruptures_of
+from alliance.clinical.signals.rupture import DROP_RULES, TOLERANCE, ruptures_of
 
 
 def detect_disagreement(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
@@ -28,21 +28,42 @@ def detect_disagreement(series: Sequence[SessionPoint], context: Context) -> lis
 
 
 def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
-    """The client reported tension, or their score fell by a rupture rule, at a session the
-    therapist rated at or above their own usual level and said had no tension (at_tension 0; an
-    unanswered at_tension is not "no tension")."""
-    usual = context.therapist_usual
-    if usual is None:
-        return []
+    """The client reported tension, or their score fell by a rupture rule, at a session where
+    the therapist's own rating of this client did not fall by the rupture amount from their
+    previous rating of them and the therapist said there was no tension (at_tension 0; an
+    unanswered at_tension is not "no tension").
+
+    The therapist is compared with themselves, session to session, as the client is: a
+    therapist who rates everyone high still saw the rupture if their rating of this client fell
+    with the client's (30 to 24 while the client went 31 to 26)."""
+    settings = context.settings
+    fraction = settings.rupture_percent_drop
     signals: list[Signal] = []
     # Both client-side signs are ruptures (a client report or a drop rule), so only rupture
     # sessions need looking at, not every session.
     for rupture in ruptures_of(series, context):
         point = series[rupture.position]
         therapist = point.therapist_alliance
-        # With no tension from the therapist, the rupture is the client's report or a drop.
-        if therapist is None or therapist < usual or point.therapist_tension != 0:
+        if therapist is None or point.therapist_tension != 0:
             continue
+        client_reported = (point.client_tension or 0) >= settings.tension_at_least
+        if not (client_reported or rupture.dropped):
+            continue
+        before = next(
+            (
+                earlier
+                for earlier in reversed(series[: rupture.position])
+                if earlier.therapist_alliance is not None
+            ),
+            None,
+        )
+        if before is None:
+            continue  # the therapist's first rating of this client: nothing to compare with
+        previous = before.therapist_alliance
+        assert previous is not None
+        # The same tolerance as the client's rule: a fall of exactly 15% is a fall.
+        if previous - therapist >= fraction * previous - TOLERANCE:
+            continue  # the therapist's rating fell too: they saw something
         drop_rules = ", ".join(
             signal.rule for signal in rupture.signals if signal.rule in DROP_RULES
         )
@@ -51,14 +72,15 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
                 "disagreement",
                 point.number,
                 UNSEEN_BY_THERAPIST,
-                rule_parameters(context.settings)[UNSEEN_BY_THERAPIST],
+                rule_parameters(settings)[UNSEEN_BY_THERAPIST],
                 {
                     "client_tension": point.client_tension,
                     "client_alliance": point.client_alliance,
-                    "client_previous": rupture.before,
+                    "client_level": rupture.before,
                     "drop_rules": drop_rules or None,
                     "therapist_alliance": therapist,
-                    "therapist_usual": usual,
+                    "therapist_previous": previous,
+                    "therapist_previous_session": before.number,
                     "therapist_tension": point.therapist_tension,
                 },
                 SOURCES[UNSEEN_BY_THERAPIST],

@@ -8,6 +8,7 @@ changes nothing about what a series gives, only how many series run at once.
 from collections.abc import Callable, Sequence
 
 from alliance.clinical.signals.disagreement import detect_disagreement
+from alliance.clinical.signals.level import detect_low_alliance
 from alliance.clinical.signals.model import (
     Context,
     Detector,
@@ -21,6 +22,7 @@ from alliance.clinical.signals.parallel import map_chunks
 from alliance.clinical.signals.parameters import SignalSettings
 from alliance.clinical.signals.rupture import detect_repair, detect_rupture
 from alliance.clinical.signals.symptoms import (
+    detect_no_improvement,
     detect_not_on_track,
     detect_reliable_deterioration,
     detect_risk,
@@ -32,7 +34,9 @@ DETECTORS: tuple[Detector, ...] = (
     detect_rupture,
     detect_repair,
     detect_disagreement,
+    detect_low_alliance,
     detect_not_on_track,
+    detect_no_improvement,
     detect_reliable_deterioration,
 )
 

@@ -23,7 +23,9 @@ Kind = Literal[
     "repair",
     "unrepaired_rupture",
     "disagreement",
+    "low_alliance",
     "not_on_track",
+    "no_improvement",
     "reliable_deterioration",
 ]
 KINDS: tuple[Kind, ...] = (
@@ -32,7 +34,9 @@ KINDS: tuple[Kind, ...] = (
     "repair",
     "unrepaired_rupture",
     "disagreement",
+    "low_alliance",
     "not_on_track",
+    "no_improvement",
     "reliable_deterioration",
 )
 Measure = Literal["phq9", "gad7"]

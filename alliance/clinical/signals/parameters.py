@@ -54,9 +54,19 @@ class SignalSettings:
     # The practice's SD of alliance changes and its client-therapist gap norms need at least this
     # many observations; with fewer they are unknown and the rules that need them stay off.
     min_practice_observations: int = 100
-    # Reliable deterioration since intake: NHS Talking Therapies Manual (PHQ-9 6, GAD-7 4).
+    # Reliable change since intake, both ways: NHS Talking Therapies Manual (PHQ-9 6, GAD-7 4).
     phq9_reliable_change: int = PHQ9_RELIABLE_CHANGE
     gad7_reliable_change: int = GAD7_RELIABLE_CHANGE
+    # Low alliance: a client check-in total at or below this, at the first check-in or at two
+    # check-ins in a row. Four answers "A little" and three "Somewhat" add up to 17, so it means
+    # most answers "A little" or less. A weak early alliance predicts dropout (Sharf, Primavera
+    # & Diener 2010); only changes fire the rupture rules, so a steadily low one needs its own.
+    low_alliance_at_most: int = 17
+    # No improvement: a client who started in caseness with no reliable improvement on any
+    # measure they started in caseness on, by this session. Early response predicts outcome
+    # (Haas, Hill, Lambert & Morrell 2002; Lutz et al. 2014); 8 weekly sessions is about half a
+    # usual course, late enough for most responders to show it and early enough to change course.
+    no_improvement_by_session: int = 8
 
     def __post_init__(self) -> None:
         # A setting that makes no sense fails here, loudly, not later as a silent non-signal.
@@ -86,6 +96,10 @@ class SignalSettings:
             problems.append("tension_at_least must be 1 or 2")
         if not 0 <= self.talked_through_at_least <= 4:
             problems.append("talked_through_at_least must be from 0 to 4")
+        if not 7 <= self.low_alliance_at_most < 35:
+            problems.append("low_alliance_at_most must be from 7 to 34")
+        if not self.no_improvement_by_session >= 2:
+            problems.append("no_improvement_by_session must be 2 or more")
         if not 0.5 < self.not_on_track_level < 1:
             problems.append("not_on_track_level must be between 0.5 and 1")
         if problems:

@@ -23,6 +23,8 @@ UNSEEN_BY_THERAPIST = "unseen_by_therapist"
 PERSISTENT_GAP = "persistent_gap"
 EXPECTED_RESPONSE = "expected_response"
 RELIABLE_CHANGE = "reliable_change"
+LOW_TOTAL = "low_total"
+NO_RELIABLE_IMPROVEMENT = "no_reliable_improvement"
 
 SOURCES: dict[str, str] = {
     PHQ9_ITEM9: "PHQ-9 item 9 (Kroenke, Spitzer & Williams 2001): any answer above "
@@ -39,6 +41,9 @@ SOURCES: dict[str, str] = {
     EXPECTED_RESPONSE: "Finch, Lambert & Schaalje 2001",
     RELIABLE_CHANGE: "NHS Talking Therapies Manual (PHQ-9 6 points, GAD-7 4); "
     "Jacobson & Truax 1991",
+    LOW_TOTAL: "Sharf, Primavera & Diener 2010; Horvath, Del Re, Flückiger & Symonds 2011",
+    NO_RELIABLE_IMPROVEMENT: "Haas, Hill, Lambert & Morrell 2002; Lutz et al. 2014; Lambert "
+    "2015; NHS Talking Therapies Manual (caseness, reliable change)",
 }
 
 
@@ -76,7 +81,11 @@ def _rule_parameters(settings: SignalSettings) -> dict[str, dict[str, Scalar]]:
     }
     return {
         PHQ9_ITEM9: {"item9_at_least": ITEM9_AT_LEAST},
-        PERCENT_DROP: {"rupture_percent_drop": settings.rupture_percent_drop},
+        PERCENT_DROP: {
+            "rupture_percent_drop": settings.rupture_percent_drop,
+            "sd_multiplier": settings.sd_multiplier,
+            "min_own_changes": settings.min_own_changes,
+        },
         SD_DROP: {
             "sd_multiplier": settings.sd_multiplier,
             "min_own_changes": settings.min_own_changes,
@@ -89,7 +98,7 @@ def _rule_parameters(settings: SignalSettings) -> dict[str, dict[str, Scalar]]:
         NO_REPAIR_IN_WINDOW: repair,
         UNSEEN_BY_THERAPIST: {
             "tension_at_least": settings.tension_at_least,
-            "min_therapist_sessions": settings.min_therapist_sessions,
+            "rupture_percent_drop": settings.rupture_percent_drop,
         },
         PERSISTENT_GAP: {
             "gap_sd_multiplier": settings.gap_sd_multiplier,
@@ -102,6 +111,12 @@ def _rule_parameters(settings: SignalSettings) -> dict[str, dict[str, Scalar]]:
             "min_scores_per_episode": settings.min_scores_per_episode,
         },
         RELIABLE_CHANGE: {
+            "phq9_reliable_change": settings.phq9_reliable_change,
+            "gad7_reliable_change": settings.gad7_reliable_change,
+        },
+        LOW_TOTAL: {"low_alliance_at_most": settings.low_alliance_at_most},
+        NO_RELIABLE_IMPROVEMENT: {
+            "no_improvement_by_session": settings.no_improvement_by_session,
             "phq9_reliable_change": settings.phq9_reliable_change,
             "gad7_reliable_change": settings.gad7_reliable_change,
         },
@@ -144,16 +159,31 @@ GUIDANCE: dict[Kind, Guidance] = {
         "them rather than relying on your own impression.",
         "Tryon, Blackwell & Hammel 2007",
     ),
+    "low_alliance": Guidance(
+        'The client rates the relationship low: most answers "A little" or less. A weak '
+        "early alliance predicts dropping out. Ask the client openly how the sessions are for "
+        "them and what would make them more useful, and agree the goals and the way of working "
+        "together.",
+        "Sharf, Primavera & Diener 2010; Horvath, Del Re, Flückiger & Symonds 2011",
+    ),
     "not_on_track": Guidance(
-        "The client's scores are worse than expected for people who started where they did. "
-        "Review progress and the plan with the client (goals, approach, the relationship, "
-        "other support): feedback helps most for clients who are not on track.",
+        "The client's score is higher than about 9 in 10 clients who started at the same score "
+        "had at this point in their course. Review progress and the plan with the client "
+        "(goals, approach, the relationship, other support): feedback helps most for clients "
+        "who are not on track.",
         "Finch, Lambert & Schaalje 2001; de Jong et al. 2021; Barkham et al. 2023",
     ),
+    "no_improvement": Guidance(
+        "The client started in the clinical range and has not improved reliably by this "
+        "session. Early response predicts outcome: review the goals, the approach and the "
+        "relationship with the client, and consider what else might help. Progress feedback "
+        "helps most for clients who are off track.",
+        "Haas, Hill, Lambert & Morrell 2002; Lutz et al. 2014; Lambert 2015",
+    ),
     "reliable_deterioration": Guidance(
-        "The score has risen by more than measurement error explains since the start. Talk "
-        "with the client about what has changed, check risk, and review the plan; consider "
-        "consulting a colleague.",
+        "The score rose by more than measurement error explains since the start. Talk with the "
+        "client about what has changed, check risk, and review the plan; consider consulting a "
+        "colleague.",
         "Jacobson & Truax 1991; NHS Talking Therapies Manual",
     ),
 }

@@ -10,9 +10,7 @@ check-in is skipped, not treated as a fall to nothing. Repair windows count sess
 the Django side passes every held session, with None where nothing was answered.
 """
 
-import math
 from collections.abc import Sequence
-from operator import sub
 from typing import NamedTuple
 
 from alliance.clinical.signals.model import Context, Scalar, SessionPoint, Signal
@@ -31,7 +29,7 @@ from alliance.clinical.signals.references import (
 
 # A fall of exactly 15% must count (20 to 17 is 3 = 0.15 x 20), and 0.15 x 20 in binary floating
 # point is not exactly 3; the tolerance is far below the smallest real difference (1 point).
-_TOLERANCE = 1e-9
+TOLERANCE = 1e-9
 
 # ac_repair is asked only when ac_tension is at least this (its asked_if in alliance_client.toml).
 REPAIR_ASKED_FROM_TENSION = 1
@@ -44,10 +42,21 @@ class Rupture(NamedTuple):
 
     position: int  # index in the series
     session: int
-    before: int | None  # the previous scored session's client alliance: the pre-rupture level
+    before: float | None  # the client's level before it: the median of their last 3 scores
     score: int | None  # the client alliance at the rupture session
     dropped: bool  # whether a score rule (percent or SD drop) fired, not only a report
     signals: tuple[Signal, ...]
+
+
+def recent_level(a: int, b: int | None, c: int | None) -> float:
+    """The client's level from their last three scores (``a`` the latest; None where there are
+    fewer): the median of three, else the mean of two, else the one. One unusually high rating
+    moves a median not at all, so neither a fall nor a repair is measured from it."""
+    if b is None:
+        return a
+    if c is None:
+        return (a + b) / 2
+    return a + b + c - max(a, b, c) - min(a, b, c)
 
 
 def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupture]:
@@ -56,49 +65,131 @@ def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupt
     fraction = settings.rupture_percent_drop
     tension = settings.tension_at_least
     practice_sd = context.norms.change_sd
-    # The stricter threshold is k·max(own SD, practice SD), so a fall must first beat
-    # k·practice SD; most do not, and then the client's own SD is never computed.
-    practice_threshold = (
-        settings.sd_multiplier * practice_sd if practice_sd is not None else math.inf
-    )
     ruptures: list[Rupture] = []
-    previous: int | None = None
-    previous_index = 0
+    # The last three scores, latest first, and the index of the latest.
+    last: int | None = None
+    second: int | None = None
+    third: int | None = None
+    last_index = 0
     for index, point in enumerate(series):
         score = point.client_alliance
         found: list[Signal] | None = None
+        level: float | None = None
         # The common case (no fall, no tension) takes only the comparisons on this path; the
         # signals are built in helpers. tension_at_least is 1 or 2, so "(x or 0) >= tension" is
         # "reported, and at least that" without a separate None test.
-        if score is not None and previous is not None:
-            drop = previous - score
-            if drop > 0 and (drop >= fraction * previous - _TOLERANCE or drop > practice_threshold):
-                found = _drop_signals(series, index, previous_index, context)
+        if score is not None and last is not None:
+            level = recent_level(last, second, third)
+            # A fall counts from the lower of the previous score and the recent level: after an
+            # unusually high rating it is measured from the client's usual level, and once a
+            # score has fallen only a further fall from it is a new one.
+            base = min(level, last)
+            drop = base - score
+            # Both drop rules need at least a 15% fall or, with the practice's SD known, a fall
+            # past k times it; a fall smaller than both cannot fire either rule.
+            if drop > 0 and (
+                drop >= fraction * base - TOLERANCE
+                or (practice_sd is not None and drop > settings.sd_multiplier * practice_sd)
+            ):
+                found = _drop_signals(series, index, last_index, level, base, ruptures, context)
+                found = found or None
         if (point.client_tension or 0) >= tension or (point.therapist_tension or 0) >= tension:
             reports = _report_signals(point, tension, context)
             found = [*found, *reports] if found else reports
         if found:
             dropped = found[0].rule in DROP_RULES
-            ruptures.append(Rupture(index, point.number, previous, score, dropped, tuple(found)))
+            ruptures.append(Rupture(index, point.number, level, score, dropped, tuple(found)))
         if score is not None:
-            previous = score
-            previous_index = index
+            last, second, third = score, last, second
+            last_index = index
     return ruptures
 
 
+def own_change_sd(
+    series: Sequence[SessionPoint], index: int, ruptures: Sequence["Rupture"]
+) -> tuple[float, int] | None:
+    """The SD of the client's session-to-session changes before ``index``, and how many there
+    were (None with fewer than two). The fall into an earlier rupture and the change after it
+    are left out: they are the events the SD is meant to tell apart from ordinary variation,
+    and one of them would otherwise hide the next rupture for the rest of the episode."""
+    skip: set[int] = set()
+    for rupture in ruptures:
+        if rupture.dropped:
+            skip.add(rupture.position)
+            following = next(
+                (
+                    i
+                    for i in range(rupture.position + 1, index)
+                    if series[i].client_alliance is not None
+                ),
+                None,
+            )
+            if following is not None:
+                skip.add(following)
+    deltas: list[int] = []
+    earlier: int | None = None
+    for position in range(index):
+        score = series[position].client_alliance
+        if score is None:
+            continue
+        if earlier is not None and position not in skip:
+            deltas.append(score - earlier)
+        earlier = score
+    changes = len(deltas)
+    if changes < 2:
+        return None
+    # By hand: statistics.stdev works in exact fractions and costs more than everything else
+    # here put together; the changes are small integers, so the sums are exact anyway.
+    return sample_sd(changes, sum(deltas), sum(delta * delta for delta in deltas)), changes
+
+
 def _drop_signals(
-    series: Sequence[SessionPoint], index: int, previous_index: int, context: Context
+    series: Sequence[SessionPoint],
+    index: int,
+    last_index: int,
+    level: float,
+    base: float,
+    ruptures: Sequence[Rupture],
+    context: Context,
 ) -> list[Signal]:
+    """The drop rules at a fall from ``base``, the lower of the previous score and the
+    client's recent ``level``.
+
+    Both rules compare the fall with the client's own variability once they have
+    ``min_own_changes`` earlier changes (the SD of the changes *before* this one: the change
+    under test must not widen the SD it is tested against, or a large fall would hide itself).
+    - percent: at least 15% of the level (Strauss et al. 2006), and more than k times the own
+      SD, or before the client has that history, k times the practice's SD. A volatile client's
+      ordinary wobble reaches 15% of their level; it does not reach twice their own spread.
+    - SD: more than k times the larger of the own and the practice SD (Stiles et al. 2004), so
+      that a client with a very steady history does not turn every dip into a rupture; off
+      until both are known.
+    """
     settings = context.settings
     parameters = rule_parameters(settings)
-    point, before = series[index], series[previous_index]
-    score, previous = point.client_alliance, before.client_alliance
+    point = series[index]
+    score = point.client_alliance
     assert score is not None
-    assert previous is not None
-    drop = previous - score
+    drop = base - score
+    k = settings.sd_multiplier
+    practice_sd = context.norms.change_sd
+    own = own_change_sd(series, index, ruptures)
+    own_sd, own_changes = own if own is not None else (None, 0)
+    enough_own = own_sd is not None and own_changes >= settings.min_own_changes
+    spread_from = "own" if enough_own else "practice" if practice_sd is not None else None
+    spread = own_sd if enough_own else practice_sd
+    version = context.norms.version
+    common: dict[str, Scalar] = {
+        "previous_session": series[last_index].number,
+        "previous": series[last_index].client_alliance,
+        "level": level,
+        "score": score,
+        "drop": drop,
+    }
     found: list[Signal] = []
-    # Strauss et al. 2006 (15%, unconfirmed).
-    if drop >= settings.rupture_percent_drop * previous - _TOLERANCE:
+    if drop >= settings.rupture_percent_drop * base - TOLERANCE and (
+        spread is None or drop > k * spread
+    ):
         found.append(
             Signal(
                 "rupture",
@@ -106,34 +197,17 @@ def _drop_signals(
                 PERCENT_DROP,
                 parameters[PERCENT_DROP],
                 {
-                    "previous_session": before.number,
-                    "previous": previous,
-                    "score": score,
-                    "drop": drop,
-                    "drop_fraction": drop / previous,
+                    **common,
+                    "drop_fraction": drop / base,
+                    "spread": spread,
+                    "spread_from": spread_from,
+                    "norms_version": version,
                 },
                 SOURCES[PERCENT_DROP],
             )
         )
-    # Stiles et al. 2004; Gumz et al. 2012: only once the client has a history of their own, and
-    # only with the practice's SD as the floor (unknown until the practice has data). The own SD
-    # is of the changes before this one: the change under test must not widen the SD it is
-    # tested against, or a large fall would hide itself. Computed here, for the few falls that
-    # get this far, rather than kept up to date at every session.
-    practice_sd = context.norms.change_sd
-    if practice_sd is None:
+    if practice_sd is None or own_sd is None or not enough_own:
         return found
-    earlier = [p.client_alliance for p in series[:index] if p.client_alliance is not None]
-    changes = len(earlier) - 1
-    if changes < settings.min_own_changes:
-        return found
-    # By hand: statistics.stdev works in exact fractions and costs more than everything else
-    # here put together; the changes are small integers, so the sums are exact anyway.
-    deltas = list(map(sub, earlier[1:], earlier[:-1]))
-    total = sum(deltas)
-    squares = sum(delta * delta for delta in deltas)
-    own_sd = sample_sd(changes, total, squares)
-    k = settings.sd_multiplier
     threshold = k * max(own_sd, practice_sd)
     if drop > threshold:
         found.append(
@@ -143,15 +217,13 @@ def _drop_signals(
                 SD_DROP,
                 parameters[SD_DROP],
                 {
-                    "previous_session": before.number,
-                    "previous": previous,
-                    "score": score,
-                    "drop": drop,
+                    **common,
                     "own_sd": own_sd,
-                    "own_changes": changes,
+                    "own_changes": own_changes,
                     "practice_sd": practice_sd,
                     "threshold": threshold,
                     "threshold_from": "own" if own_sd > practice_sd else "practice",
+                    "norms_version": version,
                 },
                 SOURCES[SD_DROP],
             )
@@ -226,9 +298,10 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
     ``unrepaired_rupture`` (rule ``no_repair_in_window``).
 
     A rupture at session s is repaired at the first session up to s + window where either
-    - the client alliance is back to at least the pre-rupture level (the previous scored
-      session's, or the rupture session's own when there was none) with no tension reported at
-      that session (a later session only: the rupture session cannot repair itself by score), or
+    - the client alliance is back to at least the pre-rupture level (the client's recent level,
+      the median of their last three scores before s, or the rupture session's own score when
+      there were none) with no tension reported at that session (a later session only: the
+      rupture session cannot repair itself by score), or
     - the client says the tension was talked through well (at s itself or later).
     Both rules holding at that session give two signals. With no repair, the window closes at the
     first session numbered s + window or later, where ``unrepaired_rupture`` is signalled. Before
@@ -249,10 +322,10 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
     signals: list[Signal] = []
     length = len(series)
     # The last rupture's pre-rupture level, and the session until which it stays open.
-    chain_reference: int | None = None
+    chain_reference: float | None = None
     chain_open_until = -1
     for rupture in ruptures:
-        reference = rupture.before if rupture.before is not None else rupture.score
+        reference: float | None = rupture.before if rupture.before is not None else rupture.score
         if rupture.session <= chain_open_until and chain_reference is not None:
             reference = chain_reference if reference is None else max(reference, chain_reference)
         closes = rupture.session + window

@@ -1,4 +1,4 @@
-"""Signals from the symptom measures: risk, not on track, reliable deterioration.
+"""Signals from the symptom measures: risk, not on track, no improvement, reliable deterioration.
 
 These run over every score of every episode in a full recompute: plain loops over columns read
 with comprehensions, which CPython 3.12 runs faster than the C-level alternatives (``map`` with
@@ -10,10 +10,13 @@ from functools import lru_cache
 from statistics import NormalDist
 
 from alliance.clinical.change import reliable_change_direction
+from alliance.clinical.nhs import GAD7_CASENESS, PHQ9_CASENESS
 from alliance.clinical.signals.expected import LOG_TABLE_SIZE, ExpectedCurve
 from alliance.clinical.signals.model import (
     MEASURES,
     Context,
+    Measure,
+    Scalar,
     SessionPoint,
     Signal,
     by_session,
@@ -22,11 +25,15 @@ from alliance.clinical.signals.model import (
 from alliance.clinical.signals.references import (
     EXPECTED_RESPONSE,
     ITEM9_AT_LEAST,
+    NO_RELIABLE_IMPROVEMENT,
     PHQ9_ITEM9,
     RELIABLE_CHANGE,
     SOURCES,
     rule_parameters,
 )
+
+# Caseness at intake, NHS Talking Therapies Manual (alliance.clinical.nhs).
+CASENESS: dict[Measure, int] = {"phq9": PHQ9_CASENESS, "gad7": GAD7_CASENESS}
 
 
 def detect_risk(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
@@ -153,6 +160,7 @@ def detect_reliable_deterioration(series: Sequence[SessionPoint], context: Conte
                 intake, observed, reliable_change=threshold, higher_is="worse"
             )
             if direction == "deteriorated":
+                back = _back_below(values, index, intake + threshold)
                 signals.append(
                     Signal(
                         "reliable_deterioration",
@@ -164,7 +172,12 @@ def detect_reliable_deterioration(series: Sequence[SessionPoint], context: Conte
                             "intake": intake,
                             "intake_session": series[intake_index].number,
                             "observed": observed,
+                            "observed_session": series[index].number,
                             "change": observed - intake,
+                            # Whether the latest score is still a reliable rise, so that the
+                            # therapist is told when it has come back down.
+                            "back_at_session": series[back[0]].number if back else None,
+                            "back_to": back[1] if back else None,
                         },
                         SOURCES[RELIABLE_CHANGE],
                     )
@@ -173,3 +186,69 @@ def detect_reliable_deterioration(series: Sequence[SessionPoint], context: Conte
     if len(signals) > 1:
         signals.sort(key=by_session)
     return signals
+
+
+def _back_below(values: list[int | None], index: int, limit: int) -> tuple[int, int] | None:
+    """Where the scores after ``index`` came back below ``limit`` and stayed there (the index
+    of the first of the latest run below it, and the latest score), or None when the latest
+    score is still at or above it."""
+    later = [(i, value) for i in range(index + 1, len(values)) if (value := values[i]) is not None]
+    if not later or later[-1][1] >= limit:
+        return None
+    first = len(later) - 1
+    while first > 0 and later[first - 1][1] < limit:
+        first -= 1
+    return later[first][0], later[-1][1]
+
+
+def detect_no_improvement(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
+    """Kind ``no_improvement``, rule ``no_reliable_improvement``: the client started in
+    caseness on PHQ-9 or GAD-7 (NHS Talking Therapies: 10 and 8) and, at the first session
+    numbered ``no_improvement_by_session`` or later with a score on such a measure, none of the
+    measures they started in caseness on has improved reliably (the latest score on each, at or
+    before that session, against its intake). Once per episode.
+
+    Not on track compares with a bound that a client who starts just above caseness and does
+    not move may take months to cross; this asks the plainer question whether they have got
+    reliably better at all by about half a usual course (Haas et al. 2002; Lutz et al. 2014)."""
+    settings = context.settings
+    by = settings.no_improvement_by_session
+    columns = {measure: scores_of(series, measure) for measure in MEASURES}
+    intakes: dict[Measure, tuple[int, int]] = {}  # measure: (index, intake) in caseness
+    for measure, values in columns.items():
+        index = next((i for i, value in enumerate(values) if value is not None), None)
+        if index is None or series[index].number >= by:
+            continue
+        intake = values[index]
+        assert intake is not None
+        if intake >= CASENESS[measure]:
+            intakes[measure] = (index, intake)
+    if not intakes:
+        return []
+    reliable = {"phq9": settings.phq9_reliable_change, "gad7": settings.gad7_reliable_change}
+    for position, point in enumerate(series):
+        if point.number < by or all(columns[m][position] is None for m in intakes):
+            continue
+        evidence: dict[str, Scalar] = {"by_session": by, "measures": ", ".join(intakes)}
+        for measure, (index, intake) in intakes.items():
+            latest_index = max(
+                i for i in range(index, position + 1) if columns[measure][i] is not None
+            )
+            latest = columns[measure][latest_index]
+            assert latest is not None
+            if intake - latest >= reliable[measure]:
+                return []  # reliably improved on this measure: not stuck
+            evidence[f"{measure}_intake"] = intake
+            evidence[f"{measure}_latest"] = latest
+            evidence[f"{measure}_latest_session"] = series[latest_index].number
+        return [
+            Signal(
+                "no_improvement",
+                point.number,
+                NO_RELIABLE_IMPROVEMENT,
+                rule_parameters(settings)[NO_RELIABLE_IMPROVEMENT],
+                evidence,
+                SOURCES[NO_RELIABLE_IMPROVEMENT],
+            )
+        ]
+    return []

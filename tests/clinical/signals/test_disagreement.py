@@ -21,59 +21,71 @@ def test_tension_the_therapist_did_not_see_is_a_disagreement() -> None:
         client_tension=[0, 0, 1],
         therapist_tension=[0, 0, 0],
     )
-    signals = detect_disagreement(series, context(therapist_usual=27.0))
+    signals = detect_disagreement(series, context())
     assert rules_at(signals) == [(3, "unseen_by_therapist")]
     evidence = signals[0].evidence
     assert evidence["therapist_alliance"] == 28
-    assert evidence["therapist_usual"] == 27.0
+    assert evidence["therapist_previous"] == 26
+    assert evidence["therapist_previous_session"] == 2
     assert evidence["client_tension"] == 1
     assert evidence["drop_rules"] is None
     assert "Tryon" in signals[0].source
 
 
-def test_a_therapist_exactly_at_their_usual_level_counts() -> None:
-    series = make_series(
-        client=[30, 30], therapist=[27, 27], client_tension=[0, 1], therapist_tension=[0, 0]
-    )
-    assert rules_at(detect_disagreement(series, context(therapist_usual=27.0))) == [
-        (2, "unseen_by_therapist")
-    ]
+def test_a_therapist_whose_own_rating_fell_with_the_clients_saw_it() -> None:
+    # The case: the therapist went 30 to 24 while the client went 31 to 26. However
+    # high this therapist usually rates, their rating of this client fell: they saw it.
+    series = make_series(client=[31, 31, 26], therapist=[30, 30, 24], therapist_tension=[0, 0, 0])
+    assert detect_disagreement(series, context()) == []
 
 
-def test_a_therapist_below_their_usual_level_may_have_seen_it() -> None:
+def test_a_small_dip_in_the_therapists_rating_is_not_seeing_it() -> None:
+    series = make_series(client=[31, 31, 25], therapist=[28, 28, 27], therapist_tension=[0, 0, 0])
+    signals = detect_disagreement(series, context())
+    assert rules_at(signals) == [(3, "unseen_by_therapist")]
+    assert signals[0].evidence["drop_rules"] == "percent_drop"
+    assert signals[0].evidence["client_level"] == 31
+
+
+def test_a_therapists_fall_of_exactly_15_percent_counts_as_seeing_it() -> None:
     series = make_series(
-        client=[30, 30], therapist=[27, 26], client_tension=[0, 1], therapist_tension=[0, 0]
+        client=[30, 30], therapist=[20, 17], client_tension=[0, 1], therapist_tension=[0, 0]
     )
-    assert detect_disagreement(series, context(therapist_usual=27.0)) == []
+    assert detect_disagreement(series, context()) == []
+    just_less = make_series(
+        client=[30, 30], therapist=[20, 18], client_tension=[0, 1], therapist_tension=[0, 0]
+    )
+    assert rules_at(detect_disagreement(just_less, context())) == [(2, "unseen_by_therapist")]
 
 
 def test_a_therapist_who_noticed_tension_saw_it() -> None:
     series = make_series(
         client=[30, 30], therapist=[27, 30], client_tension=[0, 1], therapist_tension=[0, 1]
     )
-    assert detect_disagreement(series, context(therapist_usual=27.0)) == []
+    assert detect_disagreement(series, context()) == []
 
 
 def test_an_unanswered_therapist_tension_question_is_not_no_tension() -> None:
     series = make_series(
         client=[30, 30], therapist=[27, 30], client_tension=[0, 1], therapist_tension=[0, None]
     )
-    assert detect_disagreement(series, context(therapist_usual=27.0)) == []
+    assert detect_disagreement(series, context()) == []
 
 
-def test_without_a_usual_level_the_unseen_rule_is_off() -> None:
+def test_the_therapists_first_rating_of_the_client_has_nothing_to_compare_with() -> None:
     series = make_series(
-        client=[30, 30], therapist=[27, 30], client_tension=[0, 1], therapist_tension=[0, 0]
+        client=[30, 30], therapist=[None, 30], client_tension=[0, 1], therapist_tension=[None, 0]
     )
-    assert detect_disagreement(series, context(therapist_usual=None)) == []
+    assert detect_disagreement(series, context()) == []
 
 
-def test_a_drop_the_therapist_did_not_see_is_a_disagreement() -> None:
-    series = make_series(client=[30, 30, 24], therapist=[27, 27, 28], therapist_tension=[0, 0, 0])
-    signals = detect_disagreement(series, context(therapist_usual=27.0))
+def test_a_therapist_session_without_a_rating_is_skipped_for_their_previous() -> None:
+    series = make_series(
+        client=[30, 30, 24], therapist=[27, None, 28], therapist_tension=[0, None, 0]
+    )
+    signals = detect_disagreement(series, context())
     assert rules_at(signals) == [(3, "unseen_by_therapist")]
-    assert signals[0].evidence["drop_rules"] == "percent_drop"
-    assert signals[0].evidence["client_previous"] == 30
+    assert signals[0].evidence["therapist_previous_session"] == 1
 
 
 def test_a_gap_far_from_the_usual_three_sessions_running_is_a_disagreement() -> None:

@@ -215,18 +215,22 @@ def test_every_kind_has_guidance_with_a_reference() -> None:
 
 
 def test_a_signal_is_plain_json() -> None:
-    [signal] = signals_for(make_series(client=[20, 17]), SETTINGS, PRACTICE)
+    [signal] = signals_for(make_series(client=[20, 15]), SETTINGS, PRACTICE)
     assert json.loads(json.dumps(signal.as_dict())) == {
         "kind": "rupture",
         "session": 2,
         "rule": "percent_drop",
-        "parameters": {"rupture_percent_drop": 0.15},
+        "parameters": {"rupture_percent_drop": 0.15, "sd_multiplier": 2.0, "min_own_changes": 4},
         "evidence": {
             "previous_session": 1,
             "previous": 20,
-            "score": 17,
-            "drop": 3,
-            "drop_fraction": 0.15,
+            "level": 20,
+            "score": 15,
+            "drop": 5,
+            "drop_fraction": 0.25,
+            "spread": 2.0,
+            "spread_from": "practice",
+            "norms_version": 0,
         },
         "source": SOURCES["percent_drop"],
     }

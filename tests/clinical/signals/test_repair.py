@@ -152,9 +152,9 @@ def test_no_ruptures_no_repairs() -> None:
 
 
 def test_a_second_fall_while_the_first_is_open_keeps_the_first_level() -> None:
-    # 30, then 24 (rupture at 2), then 20 (rupture at 3), then back to 25: above the 24 before
+    # 30, then 24 (rupture at 2), then 18 (rupture at 3), then back to 25: above the 24 before
     # the second fall but still below 30, so neither rupture is repaired.
-    signals = detect_repair(make_series(client=[30, 24, 20, 25, 26, 27]), context())
+    signals = detect_repair(make_series(client=[30, 24, 18, 25, 26, 27]), context())
     assert kinds_at(signals) == [
         ("unrepaired_rupture", 5, "no_repair_in_window"),
         ("unrepaired_rupture", 6, "no_repair_in_window"),
@@ -163,7 +163,7 @@ def test_a_second_fall_while_the_first_is_open_keeps_the_first_level() -> None:
 
 
 def test_back_to_the_first_level_repairs_both_falls() -> None:
-    signals = detect_repair(make_series(client=[30, 24, 20, 30]), context())
+    signals = detect_repair(make_series(client=[30, 24, 18, 30]), context())
     assert kinds_at(signals) == [
         ("repair", 4, "score_recovered"),
         ("repair", 4, "score_recovered"),
@@ -189,3 +189,21 @@ def test_a_fall_after_an_unrepaired_window_closed_starts_afresh() -> None:
         ("repair", 7, "score_recovered"),
     ]
     assert signals[1].evidence["reference"] == 25
+
+
+def test_the_reference_is_the_clients_level_not_one_high_rating() -> None:
+    # The series, with the client reporting tension at 6 (for a client this changeable
+    # the fall alone is within their own swing). 31 at session 4 was a one-off: the level before
+    # the rupture is the median of 26, 31, 26 = 26, and 28 at session 7 is back above it.
+    series = make_series(
+        client=[27, 29, 26, 31, 26, 20, 28, 30], client_tension=[0, 0, 0, 0, 0, 1, 0, 0]
+    )
+    signals = detect_repair(series, context())
+    assert kinds_at(signals) == [("repair", 7, "score_recovered")]
+    assert signals[0].evidence["reference"] == 26
+
+
+def test_with_two_earlier_scores_the_reference_is_their_mean() -> None:
+    signals = detect_repair(make_series(client=[30, 27, 22, 28, 29, 29]), context())
+    assert kinds_at(signals) == [("repair", 5, "score_recovered")]
+    assert signals[0].evidence["reference"] == 28.5

@@ -13,15 +13,67 @@ def rules_at(signals: list[Signal]) -> list[tuple[int, str]]:
 
 
 def test_a_fall_of_exactly_15_percent_is_a_rupture() -> None:
-    signals = detect_rupture(make_series(client=[20, 17]), context())
+    # With no practice SD yet, the percent rule stands alone (Strauss et al. 2006).
+    signals = detect_rupture(make_series(client=[20, 17]), context(practice=norms(change_sd=None)))
     assert rules_at(signals) == [(2, "percent_drop")]
     evidence = signals[0].evidence
     assert evidence["previous"] == 20
+    assert evidence["level"] == 20
     assert evidence["score"] == 17
     assert evidence["drop"] == 3
     assert evidence["drop_fraction"] == pytest.approx(0.15)
-    assert signals[0].parameters == {"rupture_percent_drop": 0.15}
+    assert evidence["spread"] is None
+    assert signals[0].parameters == {
+        "rupture_percent_drop": 0.15,
+        "sd_multiplier": 2.0,
+        "min_own_changes": 4,
+    }
     assert "Strauss" in signals[0].source
+
+
+def test_before_the_client_has_a_history_the_fall_must_also_pass_the_practice_spread() -> None:
+    # Practice SD of changes 2: a fall must exceed 2 x 2 = 4 points as well as 15%.
+    assert detect_rupture(make_series(client=[20, 17]), context()) == []
+    assert detect_rupture(make_series(client=[30, 26]), context()) == []
+    signals = detect_rupture(make_series(client=[30, 25]), context())
+    assert rules_at(signals) == [(2, "percent_drop")]
+    assert signals[0].evidence["spread"] == 2.0
+    assert signals[0].evidence["spread_from"] == "practice"
+
+
+def test_a_fall_within_a_volatile_clients_own_swing_is_not_a_rupture() -> None:
+    # Own changes +3 -4 +3 -4 +3 (SD 3.8): a fall of 5 from 29 is 17%, yet ordinary for them.
+    wobbly = [28, 31, 27, 30, 26, 29]
+    assert detect_rupture(make_series(client=[*wobbly, 24]), context()) == []
+    # A fall of 9 is past 2 x 3.8 = 7.7: both rules see it.
+    signals = detect_rupture(make_series(client=[*wobbly, 20]), context())
+    assert rules_at(signals) == [(7, "percent_drop"), (7, "sd_drop")]
+    assert signals[0].evidence["spread_from"] == "own"
+    assert signals[0].evidence["spread"] == pytest.approx(3.834, abs=1e-3)
+
+
+def test_a_fall_after_one_unusually_high_rating_is_measured_from_the_usual_level() -> None:
+    # 27, 27, then 33 once: back to 27 is no fall from the client's level (median 27).
+    assert detect_rupture(make_series(client=[27, 27, 33, 27]), context()) == []
+    # A real fall after it counts from 27, not from 33.
+    signals = detect_rupture(make_series(client=[27, 27, 33, 21]), context())
+    assert rules_at(signals) == [(4, "percent_drop")]
+    assert signals[0].evidence["level"] == 27
+    assert signals[0].evidence["drop"] == 6
+
+
+def test_staying_down_after_a_fall_is_not_a_new_rupture() -> None:
+    signals = detect_rupture(make_series(client=[30, 30, 30, 24, 24, 23]), context())
+    assert rules_at(signals) == [(4, "percent_drop")]
+
+
+def test_the_fall_into_an_earlier_rupture_does_not_widen_the_clients_own_spread() -> None:
+    # The fall at 2 and the climb back at 3 are left out of the own SD (with them it would be
+    # 5.3 and hide any fall under 11 points), so a second clear fall at 8 is still seen.
+    signals = detect_rupture(make_series(client=[30, 22, 30, 30, 31, 30, 31, 24]), context())
+    assert rules_at(signals) == [(2, "percent_drop"), (8, "percent_drop"), (8, "sd_drop")]
+    assert signals[2].evidence["own_changes"] == 4
+    assert signals[2].evidence["own_sd"] == pytest.approx(0.957, abs=1e-3)
 
 
 def test_a_fall_just_under_15_percent_is_not() -> None:

@@ -9,9 +9,10 @@ import math
 
 import pytest
 
-from alliance.clinical.signals import PracticeNorms, Signal, default_norms
+from alliance.clinical.signals import PracticeNorms, Signal, SignalSettings, default_norms
 from alliance.clinical.signals.expected import ExpectedCurve, default_curve
 from alliance.clinical.signals.symptoms import (
+    detect_no_improvement,
     detect_not_on_track,
     detect_reliable_deterioration,
     detect_risk,
@@ -48,9 +49,25 @@ def test_a_rise_of_6_on_phq9_since_intake_is_a_reliable_deterioration() -> None:
         "intake": 10,
         "intake_session": 1,
         "observed": 16,
+        "observed_session": 4,
         "change": 6,
+        "back_at_session": None,
+        "back_to": None,
     }
     assert "NHS Talking Therapies" in signals[0].source
+
+
+def test_a_reliable_deterioration_says_when_the_score_came_back_down() -> None:
+    # Up 7 at session 3, then back under intake + 6 = 16 from session 5 on.
+    signals = detect_reliable_deterioration(make_series(phq9=[10, 12, 17, 16, 12, 11]), context())
+    assert sessions(signals) == [3]
+    assert signals[0].evidence["back_at_session"] == 5
+    assert signals[0].evidence["back_to"] == 11
+
+
+def test_a_score_that_rose_again_is_not_back() -> None:
+    signals = detect_reliable_deterioration(make_series(phq9=[10, 17, 12, 16]), context())
+    assert signals[0].evidence["back_at_session"] is None
 
 
 def test_a_rise_of_5_on_phq9_is_not_reliable() -> None:
@@ -139,3 +156,54 @@ def test_a_course_longer_than_the_table_is_computed_directly() -> None:
 
 def test_a_single_score_says_nothing_about_the_course() -> None:
     assert detect_not_on_track(make_series(phq9=[27]), context()) == []
+
+
+def test_a_client_in_caseness_who_has_not_moved_by_session_8_is_not_improving() -> None:
+    signals = detect_no_improvement(
+        make_series(phq9=[12, 13, 11, 12, 12, 13, 12, 11, 12]), context()
+    )
+    assert sessions(signals) == [8]  # once, at the set session
+    assert signals[0].kind == "no_improvement"
+    assert signals[0].rule == "no_reliable_improvement"
+    assert signals[0].evidence == {
+        "by_session": 8,
+        "measures": "phq9",
+        "phq9_intake": 12,
+        "phq9_latest": 11,
+        "phq9_latest_session": 8,
+    }
+    assert "Haas" in signals[0].source
+
+
+def test_a_reliable_improvement_by_then_is_not_stuck() -> None:
+    # 14 to 8 is 6 points: reliable on PHQ-9.
+    assert detect_no_improvement(make_series(phq9=[14, 13, 12, 11, 10, 9, 9, 8]), context()) == []
+    # 5 points is not; the client is told as not improving.
+    assert sessions(
+        detect_no_improvement(make_series(phq9=[14, 13, 12, 11, 10, 9, 9, 9]), context())
+    ) == [8]
+
+
+def test_a_client_who_started_below_caseness_is_not_judged() -> None:
+    assert detect_no_improvement(make_series(phq9=[9] * 10, gad7=[7] * 10), context()) == []
+
+
+def test_improving_on_either_measure_they_started_in_caseness_on_is_enough() -> None:
+    series = make_series(phq9=[11] * 8, gad7=[12, 11, 10, 9, 9, 8, 8, 8])
+    assert detect_no_improvement(series, context()) == []
+    both_stuck = make_series(phq9=[11] * 8, gad7=[12] * 8)
+    [signal] = detect_no_improvement(both_stuck, context())
+    assert signal.evidence["measures"] == "phq9, gad7"
+    assert signal.evidence["gad7_latest"] == 12
+
+
+def test_measures_asked_monthly_are_judged_at_the_first_score_from_the_set_session() -> None:
+    # PHQ-9 at sessions 1, 5 and 9 only: judged at 9, with the score of 9.
+    series = make_series(phq9=[15, None, None, None, 14, None, None, None, 14, None])
+    assert sessions(detect_no_improvement(series, context())) == [9]
+
+
+def test_the_set_session_is_a_setting() -> None:
+    series = make_series(phq9=[12] * 12)
+    later = SignalSettings(no_improvement_by_session=12)
+    assert sessions(detect_no_improvement(series, context(settings=later))) == [12]

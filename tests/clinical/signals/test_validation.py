@@ -158,10 +158,13 @@ def validate() -> Validation:
     )
 
 
-def test_the_percent_rule_finds_most_large_falls_but_also_ordinary_wobble() -> None:
+def test_the_percent_rule_finds_most_large_falls_and_little_ordinary_wobble() -> None:
+    # Measured from the client's recent level and past twice their own spread, the 15% rule
+    # loses the small falls of volatile clients (recall .86 before) and most of their wobble
+    # (precision .47 before).
     score = validate().scores["percent_drop"]
-    assert score.recall >= 0.8
-    assert score.precision >= 0.4
+    assert score.recall >= 0.75
+    assert score.precision >= 0.7
 
 
 def test_the_sd_rule_is_the_most_precise() -> None:
@@ -181,7 +184,7 @@ def test_the_client_report_rule_finds_the_ruptures_clients_mention() -> None:
 
 
 def test_any_rule_together_finds_nearly_every_injected_rupture() -> None:
-    assert validate().scores["any rule"].recall >= 0.9
+    assert validate().scores["any rule"].recall >= 0.88
 
 
 def test_repair_and_its_absence_are_told_apart() -> None:
