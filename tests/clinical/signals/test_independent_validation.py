@@ -264,18 +264,21 @@ def test_flat_series_raise_nothing(fit: str) -> None:
     assert measured(fit).quiet["flat"].by_kind == Counter()
 
 
-def test_stuck_clients_are_flagged_by_session_8() -> None:
-    flagged, clients = measured(FITS[1]).symptoms["stuck"]
+@pytest.mark.parametrize("fit", FITS)
+def test_stuck_clients_are_flagged_by_session_8(fit: str) -> None:
+    flagged, clients = measured(fit).symptoms["stuck"]
     assert flagged / clients >= MIN_STUCK_FLAGGED, f"{flagged} of {clients}"
 
 
-def test_steady_improvers_are_rarely_flagged() -> None:
-    flagged, clients = measured(FITS[1]).symptoms["improver"]
+@pytest.mark.parametrize("fit", FITS)
+def test_steady_improvers_are_rarely_flagged(fit: str) -> None:
+    flagged, clients = measured(fit).symptoms["improver"]
     assert flagged / clients <= MAX_IMPROVERS_FLAGGED, f"{flagged} of {clients}"
 
 
-def test_every_deteriorating_client_is_flagged() -> None:
-    flagged, clients = measured(FITS[1]).symptoms["deteriorating"]
+@pytest.mark.parametrize("fit", FITS)
+def test_every_deteriorating_client_is_flagged(fit: str) -> None:
+    flagged, clients = measured(fit).symptoms["deteriorating"]
     assert flagged == clients
 
 
