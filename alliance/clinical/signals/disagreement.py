@@ -15,7 +15,7 @@ from alliance.clinical.signals.references import (
     UNSEEN_BY_THERAPIST,
     rule_parameters,
 )
-from alliance.clinical.signals.rupture import DROP_RULES, TOLERANCE, ruptures_of
+from alliance.clinical.signals.rupture import DROP_RULES, ruptures_of
 
 
 def detect_disagreement(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
@@ -29,15 +29,14 @@ def detect_disagreement(series: Sequence[SessionPoint], context: Context) -> lis
 
 def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> list[Signal]:
     """The client reported tension, or their score fell by a rupture rule, at a session where
-    the therapist's own rating of this client did not fall by the rupture amount from their
-    previous rating of them and the therapist said there was no tension (at_tension 0; an
+    the therapist's own rating of this client did not fall from their previous rating of them
+    and the therapist said there was no tension (at_tension 0; an
     unanswered at_tension is not "no tension").
 
     The therapist is compared with themselves, session to session, as the client is: a
     therapist who rates everyone high still saw the rupture if their rating of this client fell
     with the client's (30 to 24 while the client went 31 to 26)."""
     settings = context.settings
-    fraction = settings.rupture_percent_drop
     signals: list[Signal] = []
     # Both client-side signs are ruptures (a client report or a drop rule), so only rupture
     # sessions need looking at, not every session.
@@ -61,8 +60,7 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
             continue  # the therapist's first rating of this client: nothing to compare with
         previous = before.therapist_alliance
         assert previous is not None
-        # The same tolerance as the client's rule: a fall of exactly 15% is a fall.
-        if previous - therapist >= fraction * previous - TOLERANCE:
+        if therapist < previous:
             continue  # the therapist's rating fell too: they saw something
         drop_rules = ", ".join(
             signal.rule for signal in rupture.signals if signal.rule in DROP_RULES

@@ -17,7 +17,7 @@ class SignalSettings:
     # Rupture (b): a fall larger than k standard deviations of session-to-session changes, the
     # client's own and the practice's, whichever gives the larger threshold. Stiles et al. 2004
     # used about 2 SD; Gumz et al. 2012 report 1 and 2 SD.
-    sd_multiplier: float = 2.0
+    sd_multiplier: float = 2.5
     # Rupture (b) waits for this many of the client's own earlier changes (so 5 scored sessions
     # before the one tested). An SD from n changes has a relative standard error of about
     # 1/sqrt(2(n-1)): 71% from 2 changes, 41% from 4, 32% from 6. Four is the earliest point where

@@ -96,10 +96,7 @@ def _rule_parameters(settings: SignalSettings) -> dict[str, dict[str, Scalar]]:
         SCORE_RECOVERED: repair,
         TALKED_THROUGH: repair,
         NO_REPAIR_IN_WINDOW: repair,
-        UNSEEN_BY_THERAPIST: {
-            "tension_at_least": settings.tension_at_least,
-            "rupture_percent_drop": settings.rupture_percent_drop,
-        },
+        UNSEEN_BY_THERAPIST: {"tension_at_least": settings.tension_at_least},
         PERSISTENT_GAP: {
             "gap_sd_multiplier": settings.gap_sd_multiplier,
             "gap_consecutive": settings.gap_consecutive,

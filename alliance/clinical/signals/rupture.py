@@ -10,6 +10,7 @@ check-in is skipped, not treated as a fall to nothing. Repair windows count sess
 the Django side passes every held session, with None where nothing was answered.
 """
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -143,6 +144,21 @@ def own_change_sd(
     return sample_sd(changes, sum(deltas), sum(delta * delta for delta in deltas)), changes
 
 
+def spread_of(
+    own: float | None, changes: int, practice: float | None, weight: int
+) -> float | None:
+    """The client's usual session-to-session spread: their own SD of changes pooled with the
+    practice's, the practice's counting as ``weight`` changes (partial pooling). Early on it is
+    mostly the practice's, and a few calm or stormy sessions do not swing it; with a long
+    history it is mostly the client's own. Without a practice SD, the own SD once there are
+    ``weight`` changes; else None."""
+    if practice is None:
+        return own if own is not None and changes >= weight else None
+    if own is None:
+        return practice
+    return math.sqrt((changes * own * own + weight * practice * practice) / (changes + weight))
+
+
 def _drop_signals(
     series: Sequence[SessionPoint],
     index: int,
@@ -176,8 +192,7 @@ def _drop_signals(
     own = own_change_sd(series, index, ruptures)
     own_sd, own_changes = own if own is not None else (None, 0)
     enough_own = own_sd is not None and own_changes >= settings.min_own_changes
-    spread_from = "own" if enough_own else "practice" if practice_sd is not None else None
-    spread = own_sd if enough_own else practice_sd
+    spread = spread_of(own_sd, own_changes, practice_sd, settings.min_own_changes)
     version = context.norms.version
     common: dict[str, Scalar] = {
         "previous_session": series[last_index].number,
@@ -200,7 +215,7 @@ def _drop_signals(
                     **common,
                     "drop_fraction": drop / base,
                     "spread": spread,
-                    "spread_from": spread_from,
+                    "own_changes": own_changes,
                     "norms_version": version,
                 },
                 SOURCES[PERCENT_DROP],
@@ -324,11 +339,20 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
     # The last rupture's pre-rupture level, and the session until which it stays open.
     chain_reference: float | None = None
     chain_open_until = -1
-    for rupture in ruptures:
+    practice_sd = context.norms.change_sd
+    for number, rupture in enumerate(ruptures):
         reference: float | None = rupture.before if rupture.before is not None else rupture.score
         if rupture.session <= chain_open_until and chain_reference is not None:
             reference = chain_reference if reference is None else max(reference, chain_reference)
         closes = rupture.session + window
+        # Back means back within one session's ordinary variation of the level: the level is
+        # a median of noisy scores and the score that returns to it is noisy too. The spread is
+        # of changes between sessions, √2 times the variation of one session.
+        own = own_change_sd(series, rupture.position, ruptures[:number])
+        spread = spread_of(
+            own[0] if own else None, own[1] if own else 0, practice_sd, settings.min_own_changes
+        )
+        slack = spread / math.sqrt(2) if spread is not None else 0.0
         best: int | None = None
         repaired_at: int | None = None
         closed_at: int | None = None
@@ -345,7 +369,7 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
             if index > rupture.position and score is not None:
                 best = score if best is None or score > best else best
                 no_tension = point.client_tension is None or point.client_tension < tension
-                if reference is not None and score >= reference and no_tension:
+                if reference is not None and score >= reference - slack and no_tension:
                     rules.append(SCORE_RECOVERED)
             if rules:
                 for rule in rules:
