@@ -14,6 +14,7 @@ class SignalSettings:
     # Rupture (a): a fall of at least this fraction of the previous session's client alliance
     # score. Strauss et al. 2006; the 15% is unconfirmed against the paper (domain.md §3).
     rupture_percent_drop: float = 0.15
+    level_sessions: int = 5
     # Rupture (b): a fall larger than k standard deviations of session-to-session changes, the
     # client's own and the practice's, whichever gives the larger threshold. Stiles et al. 2004
     # used about 2 SD; Gumz et al. 2012 report 1 and 2 SD.

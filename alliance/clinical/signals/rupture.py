@@ -49,15 +49,13 @@ class Rupture(NamedTuple):
     signals: tuple[Signal, ...]
 
 
-def recent_level(a: int, b: int | None, c: int | None) -> float:
-    """The client's level from their last three scores (``a`` the latest; None where there are
-    fewer): the median of three, else the mean of two, else the one. One unusually high rating
-    moves a median not at all, so neither a fall nor a repair is measured from it."""
-    if b is None:
-        return a
-    if c is None:
-        return (a + b) / 2
-    return a + b + c - max(a, b, c) - min(a, b, c)
+def recent_level(recent: list[int]) -> float:
+    """The client's level from their latest scores: the median (of an even number, the mean of
+    the middle two). One unusually high or low rating moves a median little or not at all, so
+    neither a fall nor a repair is measured from it."""
+    ordered = sorted(recent)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupture]:
@@ -69,8 +67,7 @@ def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupt
     ruptures: list[Rupture] = []
     # The last three scores, latest first, and the index of the latest.
     last: int | None = None
-    second: int | None = None
-    third: int | None = None
+    recent: list[int] = []  # the latest scores, at most settings.level_sessions
     last_index = 0
     for index, point in enumerate(series):
         score = point.client_alliance
@@ -80,11 +77,11 @@ def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupt
         # signals are built in helpers. tension_at_least is 1 or 2, so "(x or 0) >= tension" is
         # "reported, and at least that" without a separate None test.
         if score is not None and last is not None:
-            level = recent_level(last, second, third)
-            # A fall counts from the lower of the previous score and the recent level: after an
-            # unusually high rating it is measured from the client's usual level, and once a
-            # score has fallen only a further fall from it is a new one.
-            base = min(level, last)
+            level = recent_level(recent)
+            # A fall counts from the client's recent level, so one unusually high rating is not
+            # a height to fall from. The level starts afresh at each fall: staying down is the
+            # same rupture, and only a further fall from the fallen scores is a new one.
+            base = level
             drop = base - score
             # Both drop rules need at least a 15% fall or, with the practice's SD known, a fall
             # past k times it; a fall smaller than both cannot fire either rule.
@@ -101,7 +98,9 @@ def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupt
             dropped = found[0].rule in DROP_RULES
             ruptures.append(Rupture(index, point.number, level, score, dropped, tuple(found)))
         if score is not None:
-            last, second, third = score, last, second
+            last = score
+            fell = bool(found) and found[0].rule in DROP_RULES
+            recent = [score] if fell else [*recent[-settings.level_sessions + 1 :], score]
             last_index = index
     return ruptures
 
