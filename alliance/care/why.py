@@ -145,7 +145,8 @@ def _reliable_change(e: Evidence, p: Evidence) -> str:
         "reliable deterioration."
     )
     if e.get("back_at_session") is not None:
-        return f"{rose} It has since come back to {e['back_to']} (from session {e['back_at_session']})."
+        back = f"It has since come back to {e['back_to']} (from session {e['back_at_session']})."
+        return f"{rose} {back}"
     return rose
 
 

@@ -41,7 +41,8 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
     # Both client-side signs are ruptures (a client report or a drop rule), so only rupture
     # sessions need looking at, not every session.
     for rupture in ruptures_of(series, context):
-        point = series[rupture.position]
+        # A fall held over two sessions began at the first: what did the therapist see then?
+        point = series[rupture.began]
         therapist = point.therapist_alliance
         if therapist is None or point.therapist_tension != 0:
             continue
@@ -51,7 +52,7 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
         before = next(
             (
                 earlier
-                for earlier in reversed(series[: rupture.position])
+                for earlier in reversed(series[: rupture.began])
                 if earlier.therapist_alliance is not None
             ),
             None,
@@ -68,7 +69,7 @@ def _unseen_by_therapist(series: Sequence[SessionPoint], context: Context) -> li
         signals.append(
             Signal(
                 "disagreement",
-                point.number,
+                rupture.session,
                 UNSEEN_BY_THERAPIST,
                 rule_parameters(settings)[UNSEEN_BY_THERAPIST],
                 {

@@ -14,6 +14,10 @@ class SignalSettings:
     # Rupture (a): a fall of at least this fraction of the previous session's client alliance
     # score. Strauss et al. 2006; the 15% is unconfirmed against the paper (domain.md §3).
     rupture_percent_drop: float = 0.15
+    # The client's level, which a fall is measured from and a repair must come back to: the
+    # median of their last this-many scores since their last rupture. A median of five moves
+    # little with one unusually high or low rating (the example: a single 31 among
+    # 26s made a repair unreachable when the previous score was the reference).
     level_sessions: int = 5
     # Rupture (b): a fall larger than k standard deviations of session-to-session changes, the
     # client's own and the practice's, whichever gives the larger threshold. Stiles et al. 2004
@@ -79,6 +83,7 @@ class SignalSettings:
                 problems.append(f"{name} must be above 0")
         for name in (
             "min_own_changes",
+            "level_sessions",
             "repair_window",
             "gap_consecutive",
             "min_therapist_sessions",

@@ -14,6 +14,7 @@ from alliance.clinical.signals.parameters import SignalSettings
 PHQ9_ITEM9 = "phq9_item9"
 PERCENT_DROP = "percent_drop"
 SD_DROP = "sd_drop"
+HELD_DROP = "held_drop"
 CLIENT_REPORT = "client_report"
 THERAPIST_REPORT = "therapist_report"
 SCORE_RECOVERED = "score_recovered"
@@ -31,6 +32,7 @@ SOURCES: dict[str, str] = {
     "'Not at all' needs prompt clinical review",
     PERCENT_DROP: "Strauss et al. 2006 (the 15% threshold is unconfirmed)",
     SD_DROP: "Stiles et al. 2004; Gumz et al. 2012",
+    HELD_DROP: "Stiles et al. 2004; Gumz et al. 2012 (a fall over consecutive sessions)",
     CLIENT_REPORT: "Safran & Muran 2000; Post-Session Questionnaire idea (Muran & Safran)",
     THERAPIST_REPORT: "Safran & Muran 2000; Post-Session Questionnaire idea (Muran & Safran)",
     SCORE_RECOVERED: "Stiles et al. 2004; Gumz et al. 2012",
@@ -90,6 +92,11 @@ def _rule_parameters(settings: SignalSettings) -> dict[str, dict[str, Scalar]]:
             "sd_multiplier": settings.sd_multiplier,
             "min_own_changes": settings.min_own_changes,
             "min_practice_observations": settings.min_practice_observations,
+        },
+        HELD_DROP: {
+            "rupture_percent_drop": settings.rupture_percent_drop,
+            "sd_multiplier": settings.sd_multiplier,
+            "min_own_changes": settings.min_own_changes,
         },
         CLIENT_REPORT: tension,
         THERAPIST_REPORT: tension,

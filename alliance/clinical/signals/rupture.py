@@ -12,12 +12,15 @@ the Django side passes every held session, with None where nothing was answered.
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from statistics import NormalDist
 from typing import NamedTuple
 
 from alliance.clinical.signals.model import Context, Scalar, SessionPoint, Signal
 from alliance.clinical.signals.norms import sample_sd
 from alliance.clinical.signals.references import (
     CLIENT_REPORT,
+    HELD_DROP,
     NO_REPAIR_IN_WINDOW,
     PERCENT_DROP,
     SCORE_RECOVERED,
@@ -35,7 +38,7 @@ TOLERANCE = 1e-9
 # ac_repair is asked only when ac_tension is at least this (its asked_if in alliance_client.toml).
 REPAIR_ASKED_FROM_TENSION = 1
 
-DROP_RULES = frozenset({PERCENT_DROP, SD_DROP})
+DROP_RULES = frozenset({PERCENT_DROP, SD_DROP, HELD_DROP})
 
 
 class Rupture(NamedTuple):
@@ -43,13 +46,14 @@ class Rupture(NamedTuple):
 
     position: int  # index in the series
     session: int
-    before: float | None  # the client's level before it: the median of their last 3 scores
+    began: int  # index of the session the fall began at: the one before, for a held fall
+    before: float | None  # the client's level before the fall (``recent_level``)
     score: int | None  # the client alliance at the rupture session
-    dropped: bool  # whether a score rule (percent or SD drop) fired, not only a report
+    dropped: bool  # whether a score rule fired, not only a report
     signals: tuple[Signal, ...]
 
 
-def recent_level(recent: list[int]) -> float:
+def recent_level(recent: Sequence[int]) -> float:
     """The client's level from their latest scores: the median (of an even number, the mean of
     the middle two). One unusually high or low rating moves a median little or not at all, so
     neither a fall nor a repair is measured from it."""
@@ -58,51 +62,115 @@ def recent_level(recent: list[int]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+@lru_cache(maxsize=8)
+def held_multiplier(k: float) -> float:
+    """The multiplier a fall held over two sessions in a row must pass at both: the one that
+    makes two such sessions running as unlikely by chance as one fall past ``k`` (normal
+    tails, sessions independent): P(Z > m)² = P(Z > k). For k = 2.5, m = 1.41."""
+    normal = NormalDist()
+    return normal.inv_cdf(1 - math.sqrt(1 - normal.cdf(k)))
+
+
+# A clear fall within the one-session threshold, waiting for the next score: its index, the
+# level it fell from and the client's spread then.
+Waiting = tuple[int, float, float]
+
+
 def find_ruptures(series: Sequence[SessionPoint], context: Context) -> list[Rupture]:
     """Every rupture in the series, in session order, with the signals of each rule that fired."""
     settings = context.settings
     fraction = settings.rupture_percent_drop
     tension = settings.tension_at_least
     practice_sd = context.norms.change_sd
+    k = settings.sd_multiplier
+    keep = settings.level_sessions
     ruptures: list[Rupture] = []
-    # The last three scores, latest first, and the index of the latest.
-    last: int | None = None
-    recent: list[int] = []  # the latest scores, at most settings.level_sessions
+    recent: list[int] = []  # the latest scores since the last fall, at most ``keep``
     last_index = 0
+    waiting: Waiting | None = None
     for index, point in enumerate(series):
         score = point.client_alliance
         found: list[Signal] | None = None
         level: float | None = None
+        began = index
         # The common case (no fall, no tension) takes only the comparisons on this path; the
         # signals are built in helpers. tension_at_least is 1 or 2, so "(x or 0) >= tension" is
         # "reported, and at least that" without a separate None test.
-        if score is not None and last is not None:
+        if score is not None and recent:
             level = recent_level(recent)
-            # A fall counts from the client's recent level, so one unusually high rating is not
-            # a height to fall from. The level starts afresh at each fall: staying down is the
-            # same rupture, and only a further fall from the fallen scores is a new one.
-            base = level
-            drop = base - score
-            # Both drop rules need at least a 15% fall or, with the practice's SD known, a fall
-            # past k times it; a fall smaller than both cannot fire either rule.
-            if drop > 0 and (
-                drop >= fraction * base - TOLERANCE
-                or (practice_sd is not None and drop > settings.sd_multiplier * practice_sd)
+            drop = level - score
+            held, waiting = waiting, None
+            if held is not None and (found := _held_signals(series, index, held, context)):
+                began, level = held[0], held[1]
+            # Both one-session rules need at least a 15% fall or, with the practice's SD known,
+            # a fall past k times it; a fall smaller than both cannot fire either.
+            elif drop > 0 and (
+                drop >= fraction * level - TOLERANCE
+                or (practice_sd is not None and drop > k * practice_sd)
             ):
-                found = _drop_signals(series, index, last_index, level, base, ruptures, context)
-                found = found or None
+                found, spread = _drop_signals(series, index, last_index, level, ruptures, context)
+                # A clear fall within the one-session threshold waits for the next score.
+                clear = drop >= fraction * level - TOLERANCE
+                if (
+                    not found
+                    and clear
+                    and spread is not None
+                    and drop > held_multiplier(k) * spread
+                ):
+                    waiting = (index, level, spread)
         if (point.client_tension or 0) >= tension or (point.therapist_tension or 0) >= tension:
             reports = _report_signals(point, tension, context)
             found = [*found, *reports] if found else reports
+            waiting = None  # reported: a rupture already, not one to wait for
         if found:
             dropped = found[0].rule in DROP_RULES
-            ruptures.append(Rupture(index, point.number, level, score, dropped, tuple(found)))
+            ruptures.append(
+                Rupture(index, point.number, began, level, score, dropped, tuple(found))
+            )
         if score is not None:
-            last = score
-            fell = bool(found) and found[0].rule in DROP_RULES
-            recent = [score] if fell else [*recent[-settings.level_sessions + 1 :], score]
+            # The level starts afresh at each rupture: staying down is the same rupture, and
+            # only a further fall from the fallen scores is a new one.
+            recent = [score] if found else [*recent[1 - keep :], score] if keep > 1 else [score]
             last_index = index
     return ruptures
+
+
+def _held_signals(
+    series: Sequence[SessionPoint], index: int, held: Waiting, context: Context
+) -> list[Signal]:
+    """``held_drop``: the score before fell clearly (15% or more) but within the one-session
+    threshold, and this one is still down from the same level by 15% and past the held
+    multiplier. A fall that lasts is less likely to be noise than one session's dip."""
+    settings = context.settings
+    began, level, spread = held
+    score = series[index].client_alliance
+    assert score is not None
+    drop = level - score
+    multiplier = held_multiplier(settings.sd_multiplier)
+    if not (
+        drop >= settings.rupture_percent_drop * level - TOLERANCE and drop > multiplier * spread
+    ):
+        return []
+    first = series[began]
+    return [
+        Signal(
+            "rupture",
+            series[index].number,
+            HELD_DROP,
+            rule_parameters(settings)[HELD_DROP],
+            {
+                "began_session": first.number,
+                "level": level,
+                "first_score": first.client_alliance,
+                "score": score,
+                "drop": drop,
+                "spread": spread,
+                "threshold": multiplier * spread,
+                "norms_version": context.norms.version,
+            },
+            SOURCES[HELD_DROP],
+        )
+    ]
 
 
 def own_change_sd(
@@ -143,9 +211,7 @@ def own_change_sd(
     return sample_sd(changes, sum(deltas), sum(delta * delta for delta in deltas)), changes
 
 
-def spread_of(
-    own: float | None, changes: int, practice: float | None, weight: int
-) -> float | None:
+def spread_of(own: float | None, changes: int, practice: float | None, weight: int) -> float | None:
     """The client's usual session-to-session spread: their own SD of changes pooled with the
     practice's, the practice's counting as ``weight`` changes (partial pooling). Early on it is
     mostly the practice's, and a few calm or stormy sessions do not swing it; with a long
@@ -163,29 +229,28 @@ def _drop_signals(
     index: int,
     last_index: int,
     level: float,
-    base: float,
     ruptures: Sequence[Rupture],
     context: Context,
-) -> list[Signal]:
-    """The drop rules at a fall from ``base``, the lower of the previous score and the
-    client's recent ``level``.
+) -> tuple[list[Signal], float | None]:
+    """The one-session drop rules at a fall from the client's recent ``level``, and the
+    client's spread (``spread_of``) they used.
 
-    Both rules compare the fall with the client's own variability once they have
-    ``min_own_changes`` earlier changes (the SD of the changes *before* this one: the change
-    under test must not widen the SD it is tested against, or a large fall would hide itself).
-    - percent: at least 15% of the level (Strauss et al. 2006), and more than k times the own
-      SD, or before the client has that history, k times the practice's SD. A volatile client's
-      ordinary wobble reaches 15% of their level; it does not reach twice their own spread.
+    Both compare the fall with the client's spread of session-to-session changes: their own
+    SD of the changes *before* this one (the change under test must not widen the SD it is
+    tested against, or a large fall would hide itself), pooled with the practice's.
+    - percent: at least 15% of the level (Strauss et al. 2006), and more than k times the
+      spread. A volatile client's ordinary wobble reaches 15% of their level; it does not
+      reach k times their own spread.
     - SD: more than k times the larger of the own and the practice SD (Stiles et al. 2004), so
       that a client with a very steady history does not turn every dip into a rupture; off
-      until both are known.
+      until both are known and the client has ``min_own_changes`` changes.
     """
     settings = context.settings
     parameters = rule_parameters(settings)
     point = series[index]
     score = point.client_alliance
     assert score is not None
-    drop = base - score
+    drop = level - score
     k = settings.sd_multiplier
     practice_sd = context.norms.change_sd
     own = own_change_sd(series, index, ruptures)
@@ -201,7 +266,7 @@ def _drop_signals(
         "drop": drop,
     }
     found: list[Signal] = []
-    if drop >= settings.rupture_percent_drop * base - TOLERANCE and (
+    if drop >= settings.rupture_percent_drop * level - TOLERANCE and (
         spread is None or drop > k * spread
     ):
         found.append(
@@ -212,7 +277,7 @@ def _drop_signals(
                 parameters[PERCENT_DROP],
                 {
                     **common,
-                    "drop_fraction": drop / base,
+                    "drop_fraction": drop / level,
                     "spread": spread,
                     "own_changes": own_changes,
                     "norms_version": version,
@@ -221,7 +286,7 @@ def _drop_signals(
             )
         )
     if practice_sd is None or own_sd is None or not enough_own:
-        return found
+        return found, spread
     threshold = k * max(own_sd, practice_sd)
     if drop > threshold:
         found.append(
@@ -242,7 +307,7 @@ def _drop_signals(
                 SOURCES[SD_DROP],
             )
         )
-    return found
+    return found, spread
 
 
 def _report_signals(point: SessionPoint, tension: int, context: Context) -> list[Signal]:
@@ -351,7 +416,7 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
         spread = spread_of(
             own[0] if own else None, own[1] if own else 0, practice_sd, settings.min_own_changes
         )
-        slack = spread / math.sqrt(2) if spread is not None else 0.0
+        slack = spread if spread is not None else 0.0
         best: int | None = None
         repaired_at: int | None = None
         closed_at: int | None = None
@@ -378,6 +443,7 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
                         "score": score,
                         "client_repair": repair,
                         "sessions_after": point.number - rupture.session,
+                        "slack": slack,
                     }
                     signals.append(
                         Signal(
@@ -406,6 +472,7 @@ def detect_repair(series: Sequence[SessionPoint], context: Context) -> list[Sign
                     "reference": reference,
                     "best_score_in_window": best,
                     "window_closed_at": closed_at,
+                    "slack": slack,
                 },
                 SOURCES[NO_REPAIR_IN_WINDOW],
             )

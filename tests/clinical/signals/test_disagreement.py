@@ -35,27 +35,30 @@ def test_tension_the_therapist_did_not_see_is_a_disagreement() -> None:
 def test_a_therapist_whose_own_rating_fell_with_the_clients_saw_it() -> None:
     # The case: the therapist went 30 to 24 while the client went 31 to 26. However
     # high this therapist usually rates, their rating of this client fell: they saw it.
-    series = make_series(client=[31, 31, 26], therapist=[30, 30, 24], therapist_tension=[0, 0, 0])
+    series = make_series(client=[31, 31, 24], therapist=[30, 30, 24], therapist_tension=[0, 0, 0])
     assert detect_disagreement(series, context()) == []
+    # Any fall of their own rating counts as seeing something.
+    dipped = make_series(client=[31, 31, 24], therapist=[28, 28, 27], therapist_tension=[0, 0, 0])
+    assert detect_disagreement(dipped, context()) == []
 
 
-def test_a_small_dip_in_the_therapists_rating_is_not_seeing_it() -> None:
-    series = make_series(client=[31, 31, 25], therapist=[28, 28, 27], therapist_tension=[0, 0, 0])
+def test_a_therapist_whose_rating_did_not_fall_did_not_see_it() -> None:
+    series = make_series(client=[31, 31, 24], therapist=[28, 28, 28], therapist_tension=[0, 0, 0])
     signals = detect_disagreement(series, context())
     assert rules_at(signals) == [(3, "unseen_by_therapist")]
     assert signals[0].evidence["drop_rules"] == "percent_drop"
     assert signals[0].evidence["client_level"] == 31
 
 
-def test_a_therapists_fall_of_exactly_15_percent_counts_as_seeing_it() -> None:
-    series = make_series(
-        client=[30, 30], therapist=[20, 17], client_tension=[0, 1], therapist_tension=[0, 0]
-    )
-    assert detect_disagreement(series, context()) == []
-    just_less = make_series(
-        client=[30, 30], therapist=[20, 18], client_tension=[0, 1], therapist_tension=[0, 0]
-    )
-    assert rules_at(detect_disagreement(just_less, context())) == [(2, "unseen_by_therapist")]
+def test_a_fall_held_over_two_sessions_is_judged_where_it_began() -> None:
+    # The client fell at 2 and stayed down at 3 (a held drop, signalled at 3). The therapist
+    # rated session 2 as before and only lowered their rating at 3, once the fall had lasted.
+    series = make_series(client=[30, 25, 25], therapist=[27, 27, 22], therapist_tension=[0, 0, 0])
+    signals = detect_disagreement(series, context())
+    assert rules_at(signals) == [(3, "unseen_by_therapist")]
+    assert signals[0].evidence["therapist_alliance"] == 27
+    assert signals[0].evidence["therapist_previous_session"] == 1
+    assert signals[0].evidence["drop_rules"] == "held_drop"
 
 
 def test_a_therapist_who_noticed_tension_saw_it() -> None:

@@ -215,21 +215,21 @@ def test_every_kind_has_guidance_with_a_reference() -> None:
 
 
 def test_a_signal_is_plain_json() -> None:
-    [signal] = signals_for(make_series(client=[20, 15]), SETTINGS, PRACTICE)
+    [signal] = signals_for(make_series(client=[20, 14]), SETTINGS, PRACTICE)
     assert json.loads(json.dumps(signal.as_dict())) == {
         "kind": "rupture",
         "session": 2,
         "rule": "percent_drop",
-        "parameters": {"rupture_percent_drop": 0.15, "sd_multiplier": 2.0, "min_own_changes": 4},
+        "parameters": {"rupture_percent_drop": 0.15, "sd_multiplier": 2.5, "min_own_changes": 4},
         "evidence": {
             "previous_session": 1,
             "previous": 20,
             "level": 20,
-            "score": 15,
-            "drop": 5,
-            "drop_fraction": 0.25,
+            "score": 14,
+            "drop": 6,
+            "drop_fraction": 0.3,
             "spread": 2.0,
-            "spread_from": "practice",
+            "own_changes": 0,
             "norms_version": 0,
         },
         "source": SOURCES["percent_drop"],
@@ -243,7 +243,13 @@ def test_settings_that_make_no_sense_are_refused() -> None:
         SignalSettings(repair_window=0)
     with pytest.raises(ValueError, match="not_on_track_level"):
         SignalSettings(not_on_track_level=0.3)
-    assert SignalSettings().as_dict()["sd_multiplier"] == 2.0
+    with pytest.raises(ValueError, match="low_alliance_at_most"):
+        SignalSettings(low_alliance_at_most=35)
+    with pytest.raises(ValueError, match="no_improvement_by_session"):
+        SignalSettings(no_improvement_by_session=1)
+    with pytest.raises(ValueError, match="level_sessions"):
+        SignalSettings(level_sessions=0)
+    assert SignalSettings().as_dict()["sd_multiplier"] == 2.5
 
 
 def test_the_docs_show_the_same_guidance_word_for_word() -> None:

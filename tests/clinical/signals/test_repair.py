@@ -1,5 +1,7 @@
 """Repair and unrepaired ruptures: the window, its edges, and both ways of repairing."""
 
+import pytest
+
 from alliance.clinical.signals import Signal, SignalSettings
 from alliance.clinical.signals.rupture import detect_repair
 
@@ -19,6 +21,9 @@ def test_a_score_back_to_the_pre_rupture_level_is_a_repair() -> None:
         "score": 30,
         "client_repair": None,
         "sessions_after": 2,
+        # The client's own SD of 0 from two changes, pooled with the practice's 2 counted as
+        # four changes: the square root of 16 / 6.
+        "slack": pytest.approx((16 / 6) ** 0.5),
     }
     assert signals[0].parameters["repair_window"] == 3
 
@@ -36,6 +41,7 @@ def test_no_repair_when_the_window_has_just_passed() -> None:
         "reference": 30,
         "best_score_in_window": 27,
         "window_closed_at": 7,
+        "slack": pytest.approx((16 / 6) ** 0.5),
     }
     assert "McLaughlin" in signals[0].source
 
@@ -71,11 +77,12 @@ def test_talking_it_through_well_at_the_rupture_session_is_a_repair() -> None:
 
 def test_talking_it_through_only_somewhat_is_not_yet_a_repair() -> None:
     series = make_series(
-        client=[30, 30, 30, 29, 29, 29],
+        client=[30, 30, 30, 26, 26, 26],
         client_tension=[0, 0, 1, 0, 0, 0],
         client_repair=[None, None, 2, None, None, None],
     )
-    # The score never gets back to 30 (the pre-rupture level), so the window closes unrepaired.
+    # The score never gets back near 30 (the pre-rupture level, give or take the practice's
+    # usual change of 2), so the window closes unrepaired.
     assert kinds_at(detect_repair(series, context())) == [
         ("unrepaired_rupture", 6, "no_repair_in_window")
     ]
@@ -182,28 +189,41 @@ def test_a_fall_after_a_repair_starts_from_the_level_it_fell_from() -> None:
 
 
 def test_a_fall_after_an_unrepaired_window_closed_starts_afresh() -> None:
-    # Rupture at 2 never repaired (closed at 5); the fall at 6 from 25 is judged against 25.
+    # Rupture at 2 never repaired (closed at 5); the fall at 6 is judged against the level
+    # since the rupture, the median of 24, 24, 25, 25 = 24.5.
     signals = detect_repair(make_series(client=[30, 24, 24, 25, 25, 20, 25]), context())
     assert kinds_at(signals) == [
         ("unrepaired_rupture", 5, "no_repair_in_window"),
         ("repair", 7, "score_recovered"),
     ]
-    assert signals[1].evidence["reference"] == 25
+    assert signals[1].evidence["reference"] == 24.5
 
 
 def test_the_reference_is_the_clients_level_not_one_high_rating() -> None:
     # The issue's series, with the client reporting tension at 6 (for a client this changeable
     # the fall alone is within their own swing). 31 at session 4 was a one-off: the level before
-    # the rupture is the median of 26, 31, 26 = 26, and 28 at session 7 is back above it.
+    # the rupture is the median of 27, 29, 26, 31, 26 = 27, and 28 at session 7 is back above
+    # it. With the previous score as the reference, one more 31 would have made it 31.
     series = make_series(
         client=[27, 29, 26, 31, 26, 20, 28, 30], client_tension=[0, 0, 0, 0, 0, 1, 0, 0]
     )
     signals = detect_repair(series, context())
     assert kinds_at(signals) == [("repair", 7, "score_recovered")]
-    assert signals[0].evidence["reference"] == 26
+    assert signals[0].evidence["reference"] == 27
 
 
 def test_with_two_earlier_scores_the_reference_is_their_mean() -> None:
-    signals = detect_repair(make_series(client=[30, 27, 22, 28, 29, 29]), context())
-    assert kinds_at(signals) == [("repair", 5, "score_recovered")]
+    signals = detect_repair(make_series(client=[30, 27, 22, 29, 29, 29]), context())
+    assert kinds_at(signals) == [("repair", 4, "score_recovered")]
     assert signals[0].evidence["reference"] == 28.5
+
+
+def test_back_within_the_clients_usual_change_of_the_level_is_a_repair() -> None:
+    # Level 30, the practice's usual change 2 (the client has no history of their own yet):
+    # 28 is back, give or take an ordinary change; 27 is not.
+    back = detect_repair(make_series(client=[30, 23, 28]), context())
+    assert kinds_at(back) == [("repair", 3, "score_recovered")]
+    assert back[0].evidence["slack"] == 2.0
+    not_back = detect_repair(make_series(client=[30, 23, 27, 27, 27]), context())
+    assert kinds_at(not_back) == [("unrepaired_rupture", 5, "no_repair_in_window")]
+    assert not_back[0].evidence["slack"] == 2.0

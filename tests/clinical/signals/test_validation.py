@@ -171,7 +171,9 @@ def test_the_sd_rule_is_the_most_precise() -> None:
     scores = validate().scores
     assert scores["sd_drop"].precision >= 0.65
     assert scores["sd_drop"].precision > scores["percent_drop"].precision
-    assert scores["sd_drop"].recall >= 0.7
+    # At k = 2.5 (false-alarm budget, docs/signals.md) it misses more of this generator's
+    # small falls than at 2 (recall .80 then).
+    assert scores["sd_drop"].recall >= 0.6
 
 
 def test_the_client_report_rule_finds_the_ruptures_clients_mention() -> None:
