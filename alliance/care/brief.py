@@ -182,6 +182,10 @@ MARKER_WORDS = {
 }
 
 
+def _figure(value: object) -> str:
+    return f"{value:.1f}".removesuffix(".0") if isinstance(value, float) else str(value)
+
+
 def _markers(
     points: list[SessionPoint], signals: list[SignalRecord], numbers: dict[int, int]
 ) -> dict[str, list[Marker]]:
@@ -196,10 +200,10 @@ def _markers(
         evidence = signal.evidence
         if signal.kind == "rupture":
             chart = "alliance"
-            previous = evidence.get("previous")
+            level = evidence.get("level")
             label = (
-                f"from {previous} to {evidence.get('score')}"
-                if previous is not None
+                f"from a level of {_figure(level)} to {evidence.get('score')}"
+                if level is not None
                 else "tension reported"
             )
             marker = Marker(number, "rupture", label)

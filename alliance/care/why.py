@@ -45,6 +45,14 @@ def _percent_drop(e: Evidence, p: Evidence) -> str:
     )
 
 
+def _held_drop(e: Evidence, p: Evidence) -> str:
+    return (
+        f"The client's alliance score fell from their level of {_number(e['level'])} to "
+        f"{e['first_score']} at session {e['began_session']} and stayed down ({e['score']} of 35 "
+        f"now): a fall of 15% or more held over two sessions."
+    )
+
+
 def _sd_drop(e: Evidence, p: Evidence) -> str:
     k = _number(p.get("sd_multiplier"))
     return (
@@ -170,6 +178,7 @@ def _risk(e: Evidence, p: Evidence) -> str:
 SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
     "percent_drop": _percent_drop,
     "sd_drop": _sd_drop,
+    "held_drop": _held_drop,
     "client_report": _client_report,
     "therapist_report": _therapist_report,
     "no_repair_in_window": _no_repair,

@@ -55,7 +55,7 @@ def test_the_brief_draws_accessible_charts_with_markers_and_a_table(personas: Pe
     client = ruptured(personas)
     html = signed_in(personas.therapist).get(f"/staff/clients/{client.uuid}/").content.decode()
     assert html.count('role="img"') == 2  # PHQ-9 and the alliance
-    assert "Rupture, session 4: from 30 to 22" in html
+    assert "Rupture, session 4: from a level of 30 to 22" in html
     assert "Tension reported, session 4: the client said so" in html
     assert "<summary>The numbers</summary>" in html
     assert "the project's default curve" in html

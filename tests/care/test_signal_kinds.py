@@ -44,3 +44,20 @@ def test_a_client_whose_phq9_has_not_moved_by_session_8_is_flagged(personas: Per
     ]
     # The default curve's bound is far above 12 by session 8: not on track alone would be silent.
     assert not Alert.objects.filter(client=client, kind=AlertKind.NOT_ON_TRACK).exists()
+
+
+def test_a_fall_that_lasts_two_sessions_is_explained_as_one(personas: Personas) -> None:
+    client = Client.objects.create(name="Hal Held", therapist=personas.tara)
+    # Changes of 3 or 4 points are usual for this client, so 30 to 24 is within one session's
+    # ordinary swing; held at the next session, it is a rupture.
+    days = weekly(practice_today(), 7)
+    for day, score in zip(days, (30, 33, 29, 32, 30, 24, 24), strict=True):
+        session_with(client, day, alliance=score, therapist_alliance=26)
+    signals_recompute_client(client=client, now=timezone.now())
+    [alert] = Alert.objects.filter(client=client, kind=AlertKind.RUPTURE)
+    assert alert.session is not None
+    assert alert.session.date == days[6]
+    assert alert_why(alert).reasons == [
+        "The client's alliance score fell from their level of 30 to 24 at session 6 and stayed "
+        "down (24 of 35 now): a fall of 15% or more held over two sessions."
+    ]
