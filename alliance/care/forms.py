@@ -27,16 +27,35 @@ class Block:
 
 
 class ItemField(forms.TypedChoiceField):
-    """One question; a follow-up carries the condition that asks it, for the page's script."""
+    """One question; a follow-up carries the condition that asks it, for the page's script,
+    and says it in words for a page without the script."""
 
-    def __init__(self, *args: Any, asked_if: Condition | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, asked_if: Condition | None = None, when: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.asked_if = asked_if
+        self.when = when
 
 
-def _item_field(item: Item) -> ItemField:
+def _when(found: Instrument, item: Item) -> str:
+    """'Only if you answered “A little” or “Yes” to the question above.' The script shows a
+    follow-up only when it applies; without it, this says when to answer."""
+    condition = item.asked_if
+    if condition is None:
+        return ""
+    asked = found.item(condition.item)
+    labels = [f"“{o.label}”" for o in asked.scale.options if o.value >= condition.at_least]
+    chosen = " or ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels)
+    position = found.items.index(item)
+    question = "the question above" if found.items[position - 1] is asked else f"“{asked.text}”"
+    return f"Only if you answered {chosen} to {question}."
+
+
+def _item_field(found: Instrument, item: Item) -> ItemField:
     return ItemField(
         asked_if=item.asked_if,
+        when=_when(found, item),
         label=item.text,
         choices=[(option.value, option.label) for option in item.scale.options],
         coerce=int,
@@ -59,7 +78,7 @@ class InstrumentsForm(StorableText, forms.Form):
         self.cleared: list[str] = []  # follow-ups answered but not asked, shown unanswered
         for found in self.instruments:
             for item in found.items:
-                self.fields[item.id] = _item_field(item)
+                self.fields[item.id] = _item_field(found, item)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

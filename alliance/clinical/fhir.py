@@ -132,7 +132,26 @@ def _question(instrument: Instrument, item: Item, base: str) -> Json:
             for option in item.scale.options
         ],
     }
+    if item.asked_if is not None:
+        # A follow-up: enabled when the earlier item has any of the answers that ask it. Codings
+        # have no order in FHIR, so "at least" becomes one "=" per qualifying answer, any of them.
+        asked = instrument.item(item.asked_if.item)
+        question["enableWhen"] = [
+            {
+                "question": asked.id,
+                "operator": "=",
+                "answerCoding": _bare(answer_coding(instrument, asked, option, base=base)),
+            }
+            for option in asked.scale.options
+            if option.value >= item.asked_if.at_least
+        ]
+        question["enableBehavior"] = "any"
     return question
+
+
+def _bare(coding: Json) -> Json:
+    # enableWhen compares system and code; the ordinal extension belongs to the answer option.
+    return {key: value for key, value in coding.items() if key != "extension"}
 
 
 def answer_coding(instrument: Instrument, item: Item, option: Option, *, base: str) -> Json:

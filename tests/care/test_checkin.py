@@ -379,6 +379,22 @@ def test_a_repair_answer_after_no_tension_is_refused_and_cleared_keeping_the_res
     assert CheckinInvitation.objects.get().used_at is None
 
 
+def test_without_its_script_the_page_says_when_the_follow_up_applies(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        html = Browser().get(path_of(link)).content.decode()
+    follow_up = html.split('id="q-ac_repair"')[1].split("</fieldset>")[0]
+    assert (
+        '<p class="question__when">Only if you answered “A little” or “Yes” to the question '
+        "above.</p>"
+    ) in follow_up
+    # The question it follows on from carries no such line.
+    assert "question__when" not in html.split('id="q-ac_tension"')[1].split("</fieldset>")[0]
+
+
 def test_a_repair_answer_after_some_tension_is_recorded(smtp_server: SmtpServer) -> None:
     appointment = session_booked()
     link = checkin_link(smtp_server, appointment)

@@ -241,6 +241,24 @@ def test_the_own_check_in_says_it_is_not_validated() -> None:
     assert "Not a validated" not in questionnaire(PHQ9, base=BASE)["description"]
 
 
+def test_a_follow_up_is_enabled_only_by_the_answers_that_ask_it() -> None:
+    resource = questionnaire(INSTRUMENTS["alliance_client"], base=BASE)
+    [repair] = [item for item in resource["item"] if item["linkId"] == "ac_repair"]
+    system = f"{BASE}/CodeSystem/alliance-client-tension"
+    a_little = {"system": system, "code": "1", "display": "A little"}
+    yes = {"system": system, "code": "2", "display": "Yes"}
+    assert repair["enableWhen"] == [
+        {"question": "ac_tension", "operator": "=", "answerCoding": a_little},
+        {"question": "ac_tension", "operator": "=", "answerCoding": yes},
+    ]
+    assert repair["enableBehavior"] == "any"
+    # Its codings are the tension question's own answer options, so a reader can match them.
+    [tension] = [item for item in resource["item"] if item["linkId"] == "ac_tension"]
+    offered = [option["valueCoding"] for option in tension["answerOption"]]
+    assert all(when["answerCoding"] in offered for when in repair["enableWhen"])
+    assert not any("enableWhen" in item for item in resource["item"] if item is not repair)
+
+
 def test_a_practices_own_instrument_is_valid_r4_without_any_loinc(practice_own: Instrument) -> None:
     resource = questionnaire(practice_own, base=BASE)
     Questionnaire.model_validate(resource)
