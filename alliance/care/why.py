@@ -109,27 +109,32 @@ def _low_total(e: Evidence, p: Evidence) -> str:
 
 
 def _no_improvement(e: Evidence, p: Evidence) -> str:
-    changes = [
-        f"{MEASURE_NAMES[measure]} {e[f'{measure}_latest']} (from {e[f'{measure}_intake']} at "
-        "intake)"
-        for measure in str(e["measures"]).split(", ")
-    ]
+    measures = str(e["measures"]).split(", ")
+    at = max(int(e[f"{measure}_latest_session"]) for measure in measures)
+    scores = " and ".join(
+        f"{MEASURE_NAMES[measure]} {e[f'{measure}_latest']} ({e[f'{measure}_intake']} at intake)"
+        for measure in measures
+    )
     amounts = (
-        f"{p.get('phq9_reliable_change', 6)} points on PHQ-9, "
+        f"a fall of {p.get('phq9_reliable_change', 6)} points on PHQ-9 or "
         f"{p.get('gad7_reliable_change', 4)} on GAD-7"
     )
     return (
-        f"By session {e['by_session']}: {' and '.join(changes)}. The client started in the "
-        f"clinical range and has not improved reliably ({amounts})."
+        f"At session {at}: {scores}. The client started in the clinical range and has not "
+        f"improved reliably by session {e['by_session']} ({amounts})."
     )
 
 
 def _persistent_gap(e: Evidence, p: Evidence) -> str:
-    side = "higher" if e.get("direction") == "client_rates_higher" else "lower"
+    # Gaps are client minus therapist: say them as "higher" or "lower", never as a minus sign.
+    gap, usual = float(e["run_mean_gap"]), float(e["practice_mean_gap"])
+    side = "higher" if gap > 0 else "lower"
+    usual_side = "higher" if usual >= 0 else "lower"
     return (
-        f"For {e['sessions']} sessions in a row the client rated the alliance {side} than you by "
-        f"{_number(e['run_mean_gap'])} points on average; the practice's usual gap is "
-        f"{_number(e['practice_mean_gap'])} (SD {_number(e['practice_gap_sd'])})."
+        f"For {e['sessions']} sessions in a row the client rated the alliance "
+        f"{_number(abs(gap))} points {side} than you on average; in this practice clients "
+        f"usually rate {_number(abs(usual))} points {usual_side} than their therapists (SD "
+        f"{_number(e['practice_gap_sd'])})."
     )
 
 

@@ -39,8 +39,8 @@ def test_a_client_whose_phq9_has_not_moved_by_session_8_is_flagged(personas: Per
     signals_recompute_client(client=client, now=timezone.now())
     [alert] = Alert.objects.filter(client=client, kind=AlertKind.NO_IMPROVEMENT)
     assert alert_why(alert).reasons == [
-        "By session 8: PHQ-9 12 (from 12 at intake). The client started in the clinical range "
-        "and has not improved reliably (6 points on PHQ-9, 4 on GAD-7)."
+        "At session 8: PHQ-9 12 (12 at intake). The client started in the clinical range and "
+        "has not improved reliably by session 8 (a fall of 6 points on PHQ-9 or 4 on GAD-7)."
     ]
     # The default curve's bound is far above 12 by session 8: not on track alone would be silent.
     assert not Alert.objects.filter(client=client, kind=AlertKind.NOT_ON_TRACK).exists()
