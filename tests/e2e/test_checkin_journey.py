@@ -330,6 +330,8 @@ def test_the_follow_up_shows_only_once_tension_is_reported_and_forgets_a_moot_an
     expect(repair).to_be_hidden()
     answer(page, {"ac_tension": "A little"})
     expect(repair).to_be_visible()
+    # Shown only when it applies, it need not say when it applies.
+    expect(repair.locator(".question__when")).to_be_hidden()
     answer(page, {"ac_repair": "Well"})
     answer(page, {"ac_tension": "No"})
     expect(repair).to_be_hidden()
@@ -344,6 +346,9 @@ def test_a_follow_up_that_does_not_apply_is_cleared_and_stays_cleared(
     path = checkin_path(smtp_server)
     page = new_page(360, java_script_enabled=False)
     page.goto(path)
+    expect(page.locator("#q-ac_repair .question__when")).to_have_text(
+        "Only if you answered “A little” or “Yes” to the question above."
+    )
     answers = calm_answers()  # "No" tension: the repair question does not apply
     answer(page, {**answers, "ac_repair": "Very well"})
     page.get_by_role("button", name="Send my answers").click()

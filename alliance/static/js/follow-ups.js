@@ -1,7 +1,7 @@
 // A follow-up question ("If there was tension, how well did you talk it through?") shows only
 // once the answer it follows on asks for it, and loses its answer when that answer changes back.
-// Without this script every question shows, and the server refuses a follow-up that does not
-// apply (alliance.clinical.scoring), keeping the rest.
+// Without this script every question shows, each follow-up saying when to answer it, and the
+// server refuses a follow-up that does not apply (alliance.clinical.scoring), keeping the rest.
 (function () {
   "use strict";
   var followUps = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-asked-if]"));
@@ -21,6 +21,10 @@
   }
   followUps.forEach(function (fieldset) {
     if (fieldset.form) fieldset.form.addEventListener("change", update);
+    // The words that say when to answer are for a page without this script: here the
+    // question itself appears only when it applies.
+    var when = fieldset.querySelector(".question__when");
+    if (when) when.hidden = true;
   });
   update();
 })();
