@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from alliance.care.models import Alert, Client, Episode, PracticeNormsRecord, Response, SignalRecord
 from alliance.care.recompute import NORMS_REFIT_PERIOD, signals_recompute_all
 from alliance.care.signals import signals_recompute_client, stored_norms, stored_norms_forget
-from alliance.clinical.signals.expected import default_curve
+from alliance.clinical.signals.expected import ExpectedCurve, default_curve
 from alliance.clinical.signals.norms import PracticeNorms
 from alliance.clinical.signals.parameters import SignalSettings
 from alliance.clinical.signals.refit import norms_moved, refit_due
@@ -245,23 +245,25 @@ def test_what_counts_as_norms_that_moved(candidate: PracticeNorms, reason: str |
     assert norms_moved(NORMS, candidate, SignalSettings()) == reason
 
 
-def curve_moved(**change: float) -> str | None:
-    phq9 = replace(NORMS.curves["phq9"], **change)
+PHQ9 = NORMS.curves["phq9"]
+
+
+def moved_with(phq9: ExpectedCurve) -> str | None:
     return norms_moved(
         NORMS, replace(NORMS, curves={**NORMS.curves, "phq9": phq9}), SignalSettings()
     )
 
 
 def test_an_expected_course_moves_when_its_bound_moves_half_a_point() -> None:
-    assert curve_moved(intercept=0.45) is None
-    assert curve_moved(intercept=0.55) == "the phq9 bound moved by more than 0.5 points"
-    # 1.2816 x 0.35 = 0.45 points on the 90% bound.
-    assert curve_moved(predictive_sd=5.35) is None
-    assert curve_moved(predictive_sd=5.45) == "the phq9 bound moved by more than 0.5 points"
+    moved = "the phq9 bound moved by more than 0.5 points"
+    assert moved_with(replace(PHQ9, intercept=0.45)) is None
+    assert moved_with(replace(PHQ9, intercept=0.55)) == moved
+    # 1.2816 x 0.35 = 0.45 points on the 90% bound, 1.2816 x 0.45 = 0.58.
+    assert moved_with(replace(PHQ9, predictive_sd=5.35)) is None
+    assert moved_with(replace(PHQ9, predictive_sd=5.45)) == moved
     # A slope change shows only at later sessions: ln(20) x 0.02 x 27 = 1.6 points there.
-    assert curve_moved(intake_log_slope=NORMS.curves["phq9"].intake_log_slope + 0.02) is not None
-    default = replace(NORMS.curves["phq9"], kind="default")
-    assert curve_moved(kind=default.kind) == "the phq9 curve became the default one"
+    assert moved_with(replace(PHQ9, intake_log_slope=PHQ9.intake_log_slope + 0.02)) == moved
+    assert moved_with(replace(PHQ9, kind="default")) == "the phq9 curve became the default one"
 
 
 def test_the_norms_are_due_on_the_first_fit_and_after_the_period() -> None:
