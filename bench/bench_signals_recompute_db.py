@@ -153,6 +153,14 @@ def forget() -> None:
     SignalRecord.objects.all().delete()
     PracticeNormsRecord.objects.all().delete()
     Episode.objects.update(signals_digest="")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # As autovacuum would have done by the next night: without it the deleted rows linger
+        # and the planner's estimates are a night old.
+        with connection.cursor() as cursor:
+            for model in (Alert, AlertEvent, Episode, PracticeNormsRecord, SignalRecord):
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     print(
         f"forgot stored signals, alerts, norms and digests in {time.perf_counter() - started:.1f} s"
     )
