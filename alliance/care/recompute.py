@@ -180,14 +180,19 @@ def _planned_for_the_night() -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('enable_seqscan'), "
+            "set_config('jit', 'off', false), set_config('enable_seqscan', 'off', false)"
+        )
+        jit, seqscan, *_ = cursor.fetchone()
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("RESET jit")
-            cursor.execute("RESET enable_seqscan")
+            cursor.execute(
+                "SELECT set_config('jit', %s, false), set_config('enable_seqscan', %s, false)",
+                [jit, seqscan],
+            )
 
 
 def _recompute_all(now: datetime) -> tuple[int, int]:
