@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alliance.care.models import Alert, Client, Episode, PracticeNormsRecord, Response, SignalRecord
 from alliance.care.recompute import NORMS_REFIT_PERIOD, signals_recompute_all
+from alliance.care.services import session_on
 from alliance.care.signals import signals_recompute_client, stored_norms, stored_norms_forget
 from alliance.clinical.signals.expected import ExpectedCurve, default_curve
 from alliance.clinical.signals.norms import PracticeNorms
@@ -273,3 +274,27 @@ def test_the_norms_are_due_on_the_first_fit_and_after_the_period() -> None:
     assert refit_due(NOW - period, now=NOW, period=period) == (
         "the current norms are 30 days old or more"
     )
+
+
+def test_a_night_after_the_incremental_updates_writes_nothing(personas: Personas) -> None:
+    # The nightly run reads the series its own way (chunks, pivoted in SQL): it must number the
+    # sessions and see the answers exactly as the incremental update does, or it would rewrite
+    # what the day's updates stored.
+    tom, una, _ = practice(personas)
+    with time_machine.travel(NOW, tick=False):
+        signals_recompute_all(now=NOW)
+    tomorrow = practice_today() + timedelta(days=1)
+    assert tom.therapist is not None
+    session_on(client=tom, therapist=tom.therapist, day=tomorrow)  # nobody answered yet
+    session_with(una, tomorrow, alliance=29, tension=2, therapist_alliance=30, phq9=12)
+    next_night = NOW + timedelta(days=1, hours=10)
+    with time_machine.travel(next_night, tick=False):
+        for client in (tom, una):
+            signals_recompute_client(client=client, now=next_night)
+        assert "rupture" in set(
+            SignalRecord.objects.filter(client=una).values_list("kind", flat=True)
+        )
+        with CaptureQueriesContext(connection) as queries:
+            signals_recompute_all(now=next_night)
+
+    assert writes(queries) == []
