@@ -2,8 +2,9 @@
 
 The engine (alliance.clinical.signals) is pure; this module reads a client's latest episode into
 its session points, stores what it finds (SignalRecord, replaced whole per client), and raises
-the alerts a therapist acts on. A response arriving recomputes its client (a task); `manage.py
-signals_recompute` recomputes everyone and refits the practice's norms.
+the alerts a therapist acts on. A response arriving recomputes its client (a task); the nightly
+`manage.py signals_recompute` (alliance.care.recompute) recomputes everyone and refits the
+practice's norms when due.
 """
 
 import hashlib
