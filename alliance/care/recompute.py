@@ -59,6 +59,7 @@ WITH latest AS (
     ) ranked WHERE place = 1
 )
 """
+_EPISODES = "SELECT id, client_id, therapist_id, signals_digest FROM latest ORDER BY client_id"
 # One row per session: the responses the engine reads, pivoted (one response per instrument and
 # session: the one_response_a_session constraint), in the order the sessions are numbered.
 _SESSIONS = """
@@ -115,7 +116,7 @@ def client_ranges() -> list[ClientRange]:
 def latest_series_read(first: int, last: int) -> list[LatestSeries]:
     """The latest episode of each client with an id from first to last, in two queries."""
     # The statements are constants with quoted table names; the ids go in as parameters.
-    latest = _sql(_LATEST + "SELECT * FROM latest ORDER BY client_id")  # noqa: S608
+    latest = _sql(_LATEST + _EPISODES)
     with connection.cursor() as cursor:
         cursor.execute(latest, [first, last])
         episodes = cursor.fetchall()
