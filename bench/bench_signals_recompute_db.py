@@ -4,11 +4,15 @@ runs it.
 Run from the repository root:
 
     .venv/bin/python bench/bench_signals_recompute_db.py --episodes 10000
-        [--sessions 20] [--therapists 400] [--runs 1] [--profile]
+        [--sessions 20] [--therapists 400] [--runs 1] [--profile] [--keep] [--forget]
         [--database-url postgres://postgres@127.0.0.1:5432/alliance_bench_recompute]
 
 The database named in the URL is dropped and created, so never point it at one you keep; a
-SQLite URL names a file, removed before and after. After `migrate` the script seeds a practice:
+SQLite URL names a file, removed before and after. With `--keep` the database is created only
+if missing, seeded only if it has no episodes, and kept afterwards: seed 100,000 episodes once
+and time as many runs as you like (`--forget` first deletes the stored signals, signal alerts,
+norms and digests, not timed, so that run 1 again stores everything). After `migrate` the script
+seeds a practice:
 `--therapists` therapists (with their users) through the ORM, then `--episodes` clients with one
 episode each, `--sessions` weekly sessions per episode and four responses per session
 (alliance_client, alliance_therapist, phq9, gad7) inserted in bulk, with COPY FROM STDIN on
@@ -22,10 +26,13 @@ columns, so the answers themselves would only make the seeding slower. The uuids
 and is not part of the figure.
 
 Then it times `signals_recompute_all` (read every client's latest episode, fit the practice
-norms, run the engine, store the signals, raise alerts) `--runs` times: the first run stores
-every signal and alert, later ones find nothing changed. Each run prints wall seconds
-(`time.perf_counter`) and the CPU seconds of this process (`time.process_time`; a PostgreSQL
-server's own CPU is not included), the signals stored and the alerts raised. `--profile` runs
+norms, run the engine, store the signals, raise alerts) `--runs` times: the first run on a new
+database stores every signal and alert, later ones find nothing changed. Each run prints wall
+seconds (`time.perf_counter`), the CPU seconds of this process (`time.process_time`) and of the
+PostgreSQL server's processes (from /proc, when the server runs on this machine), the process's
+peak RSS so far (`resource.getrusage`, in MB), the rows the run inserted, updated and deleted
+(from PostgreSQL's table statistics; not measured on SQLite), the signals stored and the
+alerts raised. `--profile` runs
 each recompute under cProfile (slower) and prints its top 25 entries by cumulative time to
 stderr.
 """
@@ -38,6 +45,7 @@ import gc
 import os
 import pstats
 import random
+import resource
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -50,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_signals import SEED, load, make_episode
-from bench.fresh_database import fresh_database
+from bench.fresh_database import fresh_database, kept_database
 
 if TYPE_CHECKING:
     from django.db.models import Field, Model
@@ -113,11 +121,49 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile each recompute")
+    parser.add_argument("--keep", action="store_true", help="keep the database (seed once)")
+    parser.add_argument("--forget", action="store_true", help="delete stored signals first")
     options = parser.parse_args()
-    with fresh_database(options.database_url):
-        seed(options.episodes, options.sessions, options.therapists)
+    database = kept_database if options.keep else fresh_database
+    with database(options.database_url):
+        from alliance.care.models import Episode
+
+        if not Episode.objects.exists():
+            seed(options.episodes, options.sessions, options.therapists)
+        if options.forget:
+            forget()
         measure(options.runs, options.profile)
     return 0
+
+
+def forget() -> None:
+    """Delete what recomputes store, so the next run stores everything again."""
+    from alliance.care.models import (
+        Alert,
+        AlertEvent,
+        Episode,
+        PracticeNormsRecord,
+        SignalRecord,
+    )
+
+    started = time.perf_counter()
+    signal_alerts = Alert.objects.exclude(kind="risk")
+    AlertEvent.objects.filter(alert__in=signal_alerts).delete()
+    signal_alerts.delete()
+    SignalRecord.objects.all().delete()
+    PracticeNormsRecord.objects.all().delete()
+    Episode.objects.update(signals_digest="")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # As autovacuum would have done by the next night: without it the deleted rows linger
+        # and the planner's estimates are a night old.
+        with connection.cursor() as cursor:
+            for model in (Alert, AlertEvent, Episode, PracticeNormsRecord, SignalRecord):
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    print(
+        f"forgot stored signals, alerts, norms and digests in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def seed(episodes: int, sessions: int, therapists: int) -> None:
@@ -343,30 +389,72 @@ def measure(runs: int, profile: bool) -> None:
     from django.utils import timezone
 
     from alliance.care.models import Alert, Episode, Response, SignalRecord, TherapySession
-    from alliance.care.signals import signals_recompute_all
+    from alliance.care.recompute import signals_recompute_all
 
     print(
         f"{Episode.objects.count()} episodes, {TherapySession.objects.count()} sessions, "
         f"{Response.objects.count()} response rows"
     )
     for run in range(1, runs + 1):
-        what = "stores everything" if run == 1 else "nothing changed"
         print(load())
         profiler = cProfile.Profile() if profile else None
+        written_before, server_before = _rows_written(), _server_cpu()
         started, started_cpu = time.perf_counter(), time.process_time()
         if profiler is None:
             episodes, found = signals_recompute_all(now=timezone.now())
         else:
             episodes, found = profiler.runcall(signals_recompute_all, now=timezone.now())
         wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        server = _server_cpu() - server_before
+        written = [
+            after - before for after, before in zip(_rows_written(), written_before, strict=True)
+        ]
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
         print(
-            f"run {run} ({what}{', under cProfile' if profiler else ''}): {wall:.2f} s wall, "
-            f"{cpu:.2f} s CPU (this process); {episodes} episodes, {found} signals found, "
+            f"run {run}{' (under cProfile)' if profiler else ''}: {wall:.2f} s wall, "
+            f"{cpu:.2f} s CPU (this process), {server:.2f} s CPU (PostgreSQL server), "
+            f"peak RSS {peak:.0f} MB; rows inserted {written[0]}, updated {written[1]}, "
+            f"deleted {written[2]}; {episodes} episodes, {found} signals found, "
             f"{SignalRecord.objects.count()} signals stored, {Alert.objects.count()} alerts"
         )
         if profiler is not None:
             print(f"--- run {run}: top 25 by cumulative time", file=sys.stderr)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+
+
+def _rows_written() -> tuple[int, int, int]:
+    """Rows inserted, updated and deleted so far in this database's tables, from PostgreSQL's
+    statistics (zeros on SQLite, which keeps no such figures)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0, 0, 0
+    time.sleep(1.5)  # a backend reports its counts when idle, at most once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT sum(n_tup_ins), sum(n_tup_upd), sum(n_tup_del) FROM pg_stat_user_tables"
+        )
+        inserted, updated, deleted = cursor.fetchone()
+    return int(inserted), int(updated), int(deleted)
+
+
+def _server_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes on this machine (0 when
+    they cannot be read: another user's /proc entries, or a server elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (children not counted)
+    return total / ticks
 
 
 if __name__ == "__main__":

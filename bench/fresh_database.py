@@ -1,7 +1,8 @@
 """A new, migrated database for a benchmark that goes through Django and the database.
 
 A PostgreSQL URL's database is dropped and created, so never name one you keep; a SQLite URL
-names a file, removed before and after.
+names a file, removed before and after. ``kept_database`` instead creates the database only if
+it is missing and leaves it afterwards, so a large seeding can serve several timings.
 """
 
 import os
@@ -19,6 +20,25 @@ def fresh_database(url: str) -> Iterator[None]:
         sqlite_path.unlink(missing_ok=True)
     else:
         _recreate_postgres(url)
+    with _migrated(url):
+        try:
+            yield
+        finally:
+            if sqlite_path is not None:
+                sqlite_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def kept_database(url: str) -> Iterator[None]:
+    """Point Django at the database at `url`, created if missing and migrated, and keep it."""
+    if not url.startswith("sqlite:///"):
+        _create_postgres(url)
+    with _migrated(url):
+        yield
+
+
+@contextmanager
+def _migrated(url: str) -> Iterator[None]:
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
@@ -29,11 +49,7 @@ def fresh_database(url: str) -> Iterator[None]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    try:
-        yield
-    finally:
-        if sqlite_path is not None:
-            sqlite_path.unlink(missing_ok=True)
+    yield
 
 
 def _recreate_postgres(url: str) -> None:
@@ -43,3 +59,13 @@ def _recreate_postgres(url: str) -> None:
     with psycopg.connect(base + "/postgres", autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _create_postgres(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(base + "/postgres", autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')

@@ -39,8 +39,9 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
+from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import answers_score, response_build
-from alliance.care.signals import ALERT_LOOKBACK, signals_recompute_all
+from alliance.care.signals import ALERT_LOOKBACK
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 from alliance.clinical.synthetic import SyntheticEpisode
 from alliance.clinical.synthetic_patterns import demo_practice_history

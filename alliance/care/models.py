@@ -361,13 +361,21 @@ class SignalRecord(models.Model):
 
 
 class PracticeNormsRecord(models.Model):
-    """The practice-wide figures the engine compares each client with (the SD of alliance
-    changes, the usual client-therapist gap, each therapist's usual rating, the expected
-    course), fitted by a full recompute and used by every incremental one. One row."""
+    """One fit of the practice-wide figures the engine compares each client with (the SD of
+    alliance changes, the usual client-therapist gap, each therapist's usual rating, the
+    expected course). Each adopted fit is a new version; the newest is current, the older ones
+    stay so that a signal's recorded norms_version can still be looked up. The nightly recompute
+    adopts a fit on a schedule or when the norms move (alliance.care.recompute)."""
 
+    version = models.PositiveIntegerField(unique=True)
     norms = models.JSONField(default=dict)
     fitted_at = models.DateTimeField(default=timezone.now)
     episodes = models.PositiveIntegerField(default=0)
+    reason = models.CharField("why it was adopted", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        get_latest_by = "version"
 
     def __str__(self) -> str:
-        return f"Practice norms fitted {self.fitted_at:%Y-%m-%d %H:%M}"
+        return f"Practice norms version {self.version}, fitted {self.fitted_at:%Y-%m-%d %H:%M}"

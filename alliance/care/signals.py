@@ -2,23 +2,26 @@
 
 The engine (alliance.clinical.signals) is pure; this module reads a client's latest episode into
 its session points, stores what it finds (SignalRecord, replaced whole per client), and raises
-the alerts a therapist acts on. A response arriving recomputes its client (a task); `manage.py
-signals_recompute` recomputes everyone and refits the practice's norms.
+the alerts a therapist acts on. A response arriving recomputes its client (a task); the nightly
+`manage.py signals_recompute` (alliance.care.recompute) recomputes everyone and refits the
+practice's norms when due.
 """
 
 import hashlib
+import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from alliance.care.models import (
     Alert,
@@ -28,15 +31,13 @@ from alliance.care.models import (
     Client,
     Episode,
     PracticeNormsRecord,
-    Response,
     SignalRecord,
     TherapySession,
 )
 from alliance.clinical.signals.engine import signals_for
 from alliance.clinical.signals.expected import ExpectedCurve
-from alliance.clinical.signals.model import Episode as SeriesEpisode
 from alliance.clinical.signals.model import SessionPoint, Signal
-from alliance.clinical.signals.norms import PracticeNorms, default_norms, practice_norms_fit
+from alliance.clinical.signals.norms import PracticeNorms, default_norms
 from alliance.clinical.signals.parameters import SignalSettings
 from alliance.clinical.signals.references import NO_REPAIR_IN_WINDOW
 from alliance.practice.models import Practice
@@ -57,9 +58,10 @@ def practice_signal_settings(practice: Practice) -> SignalSettings:
     return SignalSettings(**chosen)
 
 
-def _norms_from_json(data: dict[str, Any]) -> PracticeNorms:
+def norms_from_json(data: dict[str, Any], version: int) -> PracticeNorms:
+    """Stored norms as the engine takes them, carrying the version they were stored as."""
     if not data:
-        return default_norms()
+        return replace(default_norms(), version=version)
     curves = {measure: ExpectedCurve(**curve) for measure, curve in data["curves"].items()}
     return PracticeNorms(
         change_sd=data["change_sd"],
@@ -69,11 +71,14 @@ def _norms_from_json(data: dict[str, Any]) -> PracticeNorms:
         gaps=data["gaps"],
         therapist_usual={int(key): value for key, value in data["therapist_usual"].items()},
         curves=curves,
+        version=version,
     )
 
 
-def _norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
+def norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
+    """The norms for PracticeNormsRecord.norms (the version has its own column)."""
     data = asdict(norms)
+    del data["version"]
     data["therapist_usual"] = {str(key): value for key, value in norms.therapist_usual.items()}
     data["curves"] = {measure: curve.as_dict() for measure, curve in norms.curves.items()}
     return data
@@ -101,18 +106,27 @@ class _KeptForAMinute[T]:
         self._kept.clear()
 
 
+def norms_current() -> tuple[PracticeNorms, datetime | None]:
+    """The current (newest) version of the norms and when it was fitted; the defaults, version
+    0, and None before the first fit."""
+    record = PracticeNormsRecord.objects.order_by("-version").first()
+    if record is None:
+        return default_norms(), None
+    return norms_from_json(record.norms, record.version), record.fitted_at
+
+
 def _norms_load() -> PracticeNorms:
-    record = PracticeNormsRecord.objects.order_by("-fitted_at").first()
-    return _norms_from_json(record.norms) if record is not None else default_norms()
+    return norms_current()[0]
 
 
-def _engine_practice_load() -> tuple[SignalSettings, ZoneInfo]:
+def engine_settings_read() -> tuple[SignalSettings, ZoneInfo]:
+    """The practice's engine settings and zone, read now (``engine_settings`` keeps them)."""
     practice = Practice.objects.current()
     return practice_signal_settings(practice), ZoneInfo(practice.time_zone)
 
 
 _norms = _KeptForAMinute(_norms_load)
-_engine_practice = _KeptForAMinute(_engine_practice_load)
+_engine_practice = _KeptForAMinute(engine_settings_read)
 
 
 def engine_settings() -> tuple[SignalSettings, ZoneInfo]:
@@ -121,7 +135,7 @@ def engine_settings() -> tuple[SignalSettings, ZoneInfo]:
 
 
 def stored_norms() -> PracticeNorms:
-    """The norms of the last full recompute (or the defaults before there was one)."""
+    """The current version of the practice's norms (or the defaults before there was one)."""
     return _norms.get()
 
 
@@ -176,7 +190,7 @@ def latest_episode_series(client: Client) -> LatestEpisode | None:
     latest = client.episodes.order_by("-started_on", "-pk").values("pk")[:1]
     joined = (
         TherapySession.objects.filter(episode=Subquery(latest))
-        .order_by("date")
+        .order_by("date", "id")  # as the nightly recompute numbers them
         .values_list(
             "id",
             "date",
@@ -222,16 +236,19 @@ def evidence_key(signal: Signal) -> str:
 
 
 def signals_digest(session_ids: Sequence[int], found: Sequence[Signal]) -> str:
-    """A fingerprint of what would be stored: the same signals at the same sessions, with the
-    same figures and settings, give the same digest."""
+    """A fingerprint of the decisions: which rule fired at which session (with the measure, or
+    the rupture, where one rule can fire twice at a session). Figures and settings are left out
+    on purpose: a refit of the norms moves the figures of every signal that compares with them,
+    and rewriting every client for that would change nothing a therapist sees or acts on. The
+    stored signals keep the figures (and norms_version) of the time they were decided."""
     keys = sorted(
         repr(
             (
                 signal.kind,
                 signal.rule,
                 session_ids[signal.session - 1],
-                sorted(signal.evidence.items()),
-                sorted(signal.parameters.items()),
+                signal.evidence.get("measure"),
+                signal.evidence.get("rupture_session"),
             )
         )
         for signal in found
@@ -281,6 +298,54 @@ def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: Z
     candidates = {each.client_id: _alert_candidates(each, today) for each in changed}
     with transaction.atomic():
         SignalRecord.objects.filter(client_id__in=[each.client_id for each in changed]).delete()
+        _signal_records_insert(changed)
+        alerts = _alert_rows(
+            [id for id, (grouped, repairs) in candidates.items() if grouped or repairs]
+        )
+        raised: list[tuple[Alert, str]] = []
+        repaired: list[tuple[int, str]] = []
+        for each in changed:
+            grouped, repairs = candidates[each.client_id]
+            if grouped or repairs:
+                new, closed = _alerts_sync(
+                    each, grouped, repairs, alerts.get(each.client_id, []), zone
+                )
+                raised += new
+                repaired += closed
+        _alerts_write(raised, repaired)
+        _digests_update(changed)
+
+
+def _digests_update(changed: Sequence[Recomputed]) -> None:
+    if len(changed) == 1:  # the incremental update: a plain UPDATE costs half a CASE
+        Episode.objects.filter(pk=changed[0].episode_id).update(signals_digest=changed[0].digest)
+    elif connection.vendor == "postgresql":
+        # One UPDATE from a VALUES list: bulk_update's CASE of 500 branches costs seconds of
+        # Django's expression building a night when everyone changes.
+        quote = connection.ops.quote_name
+        table = quote(Episode._meta.db_table)
+        rows = ", ".join(["(%s, %s)"] * len(changed))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET signals_digest = v.digest FROM (VALUES {rows}) "  # noqa: S608
+                f"AS v (id, digest) WHERE {table}.id = v.id",
+                [value for each in changed for value in (each.episode_id, each.digest)],
+            )
+    else:
+        Episode.objects.bulk_update(
+            [Episode(pk=each.episode_id, signals_digest=each.digest) for each in changed],
+            ["signals_digest"],
+        )
+
+
+_SIGNAL_COLUMNS = ("client", "session", "kind", "rule", "parameters", "evidence", "source")
+
+
+def _signal_records_insert(changed: Sequence[Recomputed]) -> None:
+    """Insert these clients' signals: by COPY on PostgreSQL when there are many (a night's first
+    store is about nine signals a client, and bulk_create's arrays are built in Python, several
+    times slower), else by bulk_create."""
+    if connection.vendor != "postgresql" or len(changed) == 1:
         SignalRecord.objects.bulk_create(
             (
                 SignalRecord(
@@ -297,29 +362,36 @@ def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: Z
             ),
             batch_size=2000,
         )
-        alerts = _alert_rows(
-            [id for id, (grouped, repairs) in candidates.items() if grouped or repairs]
-        )
-        raised: list[tuple[Alert, str]] = []
-        repaired: list[tuple[int, str]] = []
+        return
+    meta = SignalRecord._meta
+    quote = connection.ops.quote_name
+    column = {field.name: field.column or "" for field in meta.concrete_fields}
+    columns = [quote(column[name]) for name in (*_SIGNAL_COLUMNS, "computed_at")]
+    sql = f"COPY {quote(meta.db_table)} ({', '.join(columns)}) FROM STDIN"
+    now = timezone.now()
+    # One rule's parameters are one dict, shared by its signals: encoded once.
+    encoded: dict[int, str] = {}
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.connection.cursor() as raw, raw.copy(sql) as copy:
         for each in changed:
-            grouped, repairs = candidates[each.client_id]
-            if grouped or repairs:
-                new, closed = _alerts_sync(
-                    each, grouped, repairs, alerts.get(each.client_id, []), zone
+            for signal in each.found:
+                parameters = encoded.get(id(signal.parameters))
+                if parameters is None:
+                    parameters = encoded[id(signal.parameters)] = json.dumps(signal.parameters)
+                copy.write_row(
+                    (
+                        each.client_id,
+                        each.sessions[signal.session - 1][0],
+                        signal.kind,
+                        signal.rule,
+                        parameters,
+                        json.dumps(signal.evidence),
+                        signal.source,
+                        now,
+                    )
                 )
-                raised += new
-                repaired += closed
-        _alerts_write(raised, repaired)
-        if len(changed) == 1:  # the incremental update: a plain UPDATE costs half a CASE
-            Episode.objects.filter(pk=changed[0].episode_id).update(
-                signals_digest=changed[0].digest
-            )
-        else:
-            Episode.objects.bulk_update(
-                [Episode(pk=each.episode_id, signals_digest=each.digest) for each in changed],
-                ["signals_digest"],
-            )
+    if connection.queries_logged:  # as Django logs what goes through its own cursor
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 Grouped = dict[tuple[str, int], list[Signal]]
@@ -479,72 +551,3 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
         zone=zone,
     )
     return found
-
-
-# Clients stored per transaction by the full recompute: few enough that one transaction stays
-# short, many enough that the queries per client are a small fraction of one.
-STORE_CHUNK = 500
-
-
-def signals_recompute_all(*, now: datetime) -> tuple[int, int]:
-    """Refit the practice's norms from every latest episode, then recompute every client.
-    Returns (episodes, signals).
-
-    Everything is read in three queries, each choosing the latest episodes by subquery (not by a
-    list of ids: SQLite limits a statement's parameters), and only the clients whose signals
-    changed are written, in chunks."""
-    settings, zone = _engine_practice_load()  # afresh: a nightly run should see today's settings
-    newest = Episode.objects.filter(client=OuterRef("client")).order_by("-started_on", "-pk")
-    latest = Episode.objects.filter(pk=Subquery(newest.values("pk")[:1]))
-    # In a fixed order: the norms are sums of floats, and summed in another order they differ in
-    # the last digits, which would change every signal's evidence and so its digest.
-    episodes = list(
-        latest.order_by("client_id").only("client_id", "therapist_id", "signals_digest")
-    )
-    sessions: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    for session_id, episode_id, day in (
-        TherapySession.objects.filter(episode__in=latest.values("pk"))
-        .order_by("date")
-        .values_list("id", "episode_id", "date")
-    ):
-        sessions[episode_id].append((session_id, day))
-    rows: dict[int, list[Row]] = defaultdict(list)
-    responses = Response.objects.filter(session__episode__in=latest.values("pk")).values_list(
-        "session__episode_id", "session_id", "instrument", "total", "tension", "repair", "item9"
-    )
-    for episode_id, session_id, instrument, total, tension, repair, item9 in responses:
-        rows[episode_id].append((session_id, instrument, total, tension, repair, item9))
-    series = {
-        episode.pk: series_from_rows(sessions[episode.pk], rows.pop(episode.pk, []))
-        for episode in episodes
-    }
-    norms = practice_norms_fit(
-        [SeriesEpisode(episode.therapist_id, series[episode.pk]) for episode in episodes],
-        settings,
-    )
-    PracticeNormsRecord.objects.all().delete()
-    PracticeNormsRecord.objects.create(
-        norms=_norms_to_json(norms), fitted_at=now, episodes=len(episodes)
-    )
-    stored_norms_forget()
-    total = 0
-    changed: list[Recomputed] = []
-    today = now.astimezone(zone).date()
-    for episode in episodes:
-        found = signals_for(
-            series.pop(episode.pk), settings, norms, norms.therapist_usual.get(episode.therapist_id)
-        )
-        total += len(found)
-        held = sessions[episode.pk]
-        digest = signals_digest([session_id for session_id, _ in held], found)
-        if digest != episode.signals_digest:
-            changed.append(
-                Recomputed(episode.client_id, episode.pk, episode.therapist_id, held, found, digest)
-            )
-        if len(changed) == STORE_CHUNK:
-            signals_store_changed(changed, today=today, zone=zone)
-            changed = []
-    if changed:
-        signals_store_changed(changed, today=today, zone=zone)
-    logger.info("signals recomputed for %d episodes: %d signals", len(episodes), total)
-    return len(episodes), total

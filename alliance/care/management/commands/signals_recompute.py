@@ -4,13 +4,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from alliance.care.signals import signals_recompute_all
+from alliance.care.recompute import signals_recompute_all
 
 
 class Command(BaseCommand):
     help = (
-        "Refit the practice's norms (usual alliance changes and gaps, the expected course) from "
-        "every client's latest episode, then recompute every client's signals and alerts."
+        "Recompute every client's signals and alerts from their latest episode, refitting the "
+        "practice's norms (a new version) when the current ones are a month old or have moved; "
+        "writes only the clients whose decisions changed."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
