@@ -237,7 +237,8 @@ def evidence_key(signal: Signal) -> str:
 
 def signals_digest(session_ids: Sequence[int], found: Sequence[Signal]) -> str:
     """A fingerprint of the decisions: which rule fired at which session (with the measure, or
-    the rupture, where one rule can fire twice at a session). Figures and settings are left out
+    the rupture, where one rule can fire twice at a session, and whether a deterioration has
+    come back). Figures and settings are left out
     on purpose: a refit of the norms moves the figures of every signal that compares with them,
     and rewriting every client for that would change nothing a therapist sees or acts on. The
     stored signals keep the figures (and norms_version) of the time they were decided."""
@@ -249,6 +250,8 @@ def signals_digest(session_ids: Sequence[int], found: Sequence[Signal]) -> str:
                 session_ids[signal.session - 1],
                 signal.evidence.get("measure"),
                 signal.evidence.get("rupture_session"),
+                # A deterioration that has since come back is told differently.
+                signal.evidence.get("back_at_session"),
             )
         )
         for signal in found
@@ -313,7 +316,26 @@ def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: Z
                 raised += new
                 repaired += closed
         _alerts_write(raised, repaired)
+        _deteriorations_retell(changed)
         _digests_update(changed)
+
+
+def _deteriorations_retell(changed: Sequence[Recomputed]) -> None:
+    """An open reliable-deterioration alert takes the figures of its signals as they are now,
+    so that its "why" says when the score has since come back rather than that it is still up.
+    A query per such alert, and only for clients whose decisions changed."""
+    for each in changed:
+        grouped: dict[int, dict[str, Any]] = defaultdict(dict)
+        for signal in each.found:
+            if signal.kind == "reliable_deterioration":
+                session_id = each.sessions[signal.session - 1][0]
+                grouped[session_id][evidence_key(signal)] = signal.evidence
+        for session_id, evidence in grouped.items():
+            Alert.objects.filter(
+                client_id=each.client_id,
+                kind=AlertKind.RELIABLE_DETERIORATION,
+                session_id=session_id,
+            ).exclude(state=AlertState.RESOLVED).update(evidence=evidence)
 
 
 def _digests_update(changed: Sequence[Recomputed]) -> None:

@@ -61,3 +61,19 @@ def test_a_fall_that_lasts_two_sessions_is_explained_as_one(personas: Personas) 
         "The client's alliance score fell from their level of 30 to 24 at session 6 and stayed "
         "down (24 of 35 now): a fall of 15% or more held over two sessions."
     ]
+
+
+def test_a_deterioration_alert_says_when_the_score_came_back(personas: Personas) -> None:
+    client = Client.objects.create(name="Ray Rise", therapist=personas.tara)
+    days = weekly(practice_today(), 4)
+    for day, phq9 in zip(days[:2], (8, 15), strict=True):
+        session_with(client, day, alliance=30, therapist_alliance=27, phq9=phq9)
+    signals_recompute_client(client=client, now=timezone.now())
+    [alert] = Alert.objects.filter(client=client, kind=AlertKind.RELIABLE_DETERIORATION)
+    rose = "PHQ-9 rose from 8 at intake to 15 at session 2 (+7), a reliable deterioration."
+    assert alert_why(alert).reasons == [rose]
+    for day in days[2:]:
+        session_with(client, day, alliance=30, therapist_alliance=27, phq9=9)
+    signals_recompute_client(client=client, now=timezone.now())
+    alert.refresh_from_db()
+    assert alert_why(alert).reasons == [f"{rose} It has since come back to 9 (from session 3)."]

@@ -16,7 +16,7 @@ def number_existing(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("care", "0009_plan_second_session_then_monthly"),
+        ("care", "0011_alert_kinds_low_alliance_no_improvement"),
     ]
 
     operations = [
