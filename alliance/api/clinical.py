@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import P, Router, Status
-from ninja.errors import ValidationError
 from ninja.params import HeaderEx
 
 from alliance.accounts.audit import audit_record
@@ -18,6 +17,7 @@ from alliance.accounts.models import Role, User
 from alliance.api.access import client_in_care, clinician_user
 from alliance.api.auth import StaffToken, staff_user
 from alliance.api.clinical_schemas import (
+    AnswersRefusedOut,
     BandOut,
     ClientIn,
     ClientOut,
@@ -34,17 +34,19 @@ from alliance.api.clinical_schemas import (
 )
 from alliance.api.errors import invalid
 from alliance.api.idempotency import idempotency_caller, idempotency_scoped
-from alliance.api.schemas import DetailOut, ValidationErrorOut, field_error
+from alliance.api.schemas import DetailOut, FieldErrorOut, ValidationErrorOut, field_error
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
+from alliance.care.answers import answers_read
 from alliance.care.instruments import instruments
 from alliance.care.models import Client, Response, ResponseSource, SignalRecord
 from alliance.care.outcomes import client_outcomes
 from alliance.care.services import (
     ResponseExists,
+    SessionOf,
     answers_score,
+    refused_response_keep,
     response_record,
-    risk_alert_raise,
     session_on,
 )
 from alliance.clinical.instruments import Instrument
@@ -156,16 +158,16 @@ def _completed_at(payload: ResponseIn, now: datetime) -> datetime:
     return payload.completed_at
 
 
-def _answer_problems(error: AnswerError) -> ValidationError:
-    return ValidationError(
-        [
-            field_error(
+def _answer_problems(error: AnswerError) -> list[FieldErrorOut]:
+    return [
+        FieldErrorOut(
+            **field_error(
                 (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
                 problem.message,
             )
-            for problem in error.problems
-        ]
-    )
+        )
+        for problem in error.problems
+    ]
 
 
 @router.post(
@@ -176,7 +178,7 @@ def _answer_problems(error: AnswerError) -> ValidationError:
         403: DetailOut,
         404: DetailOut,
         409: ExistingOut,
-        422: ValidationErrorOut,
+        422: AnswersRefusedOut,
     },
     operation_id="response_create",
     summary="Record a completed instrument",
@@ -195,15 +197,19 @@ def response_create(
             "result. The same key with another body is refused (422).",
         ),
     ] = None,
-) -> Status[ResponseOut | ExistingOut]:
+) -> Status[ResponseOut | ExistingOut | AnswersRefusedOut]:
     """Score and store one instrument's answers for a session: the session of
     `appointment_id`, else of `session_date`, else of the day it was completed.
 
-    A PHQ-9 with item 9 answered 1 or more carries the flag "risk" and alerts the treating
-    therapist and the practice's designated clinician at once. 409: the session already has
-    this instrument. 422 names each unknown item, value out of range, or missing item (PHQ-9
-    may miss two items, never item 9; it is then prorated), and each follow-up answered when
-    it was not asked, with the item it follows (ac_repair after ac_tension 0).
+    An answer is an option's value: a whole number, or one written as 2.0 or "2" (read as 2);
+    true/false, 1.5, other text and values out of range are refused. A PHQ-9 with item 9
+    answered 1 or more carries the flag "risk" and alerts the treating therapist and the
+    practice's designated clinician at once. 409: the session already has this instrument.
+    422 names each unknown item, value out of range, or missing item (PHQ-9 may miss two
+    items, never item 9; it is then prorated), and each follow-up answered when it was not
+    asked, with the item it follows (ac_repair after ac_tension 0). A refused PHQ-9 whose item
+    9 reads 1 or more, or cannot be read, still alerts (`risk_alert_id`) and is kept as sent
+    for the clinician; the corrected record for the same session joins that alert.
     """
     user = clinician_user(request)
     client = _client_or_404(user, client_id)
@@ -247,17 +253,32 @@ def response_create(
     )
     if appointment is not None and payload.session_date not in (None, day):
         raise invalid((*WHERE, "session_date"), "The appointment was on another day.")
-    try:
-        # Checked before the session is recorded, so refused answers leave nothing behind.
-        scored = answers_score(payload.instrument, payload.answers)
-    except AnswerError as error:
-        if "risk" in error.flags:
-            # Not scorable, yet item 9 says risk: that must reach a clinician all the same.
-            risk_alert_raise(client=client, therapist=client.therapist)
-        raise _answer_problems(error) from None
-    session = session_on(
+    session_of = SessionOf(
         client=client, therapist=client.therapist, day=day, appointment=appointment
     )
+    try:
+        # Checked before the session is recorded, so most refused answers leave nothing behind.
+        scored = answers_score(payload.instrument, answers_read(payload.answers))
+    except AnswerError as error:
+        # Not scorable, yet item 9 says risk or cannot be read: it reaches a clinician all the
+        # same, and the record is kept as sent for them to see.
+        kept = refused_response_keep(
+            session_of=session_of,
+            code=payload.instrument,
+            sent=payload.answers,
+            error=error,
+            source=ResponseSource.API,
+            recorded_by=user,
+        )
+        alert = kept.alert if kept is not None else None
+        return Status(
+            422,
+            AnswersRefusedOut(
+                detail=_answer_problems(error),
+                risk_alert_id=str(alert.uuid) if alert is not None else None,
+            ),
+        )
+    session = session_on(**session_of._asdict())
     try:
         response = response_record(
             session=session,

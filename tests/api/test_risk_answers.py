@@ -1,0 +1,216 @@
+"""A PHQ-9 risk answer is never lost through the API (issue 12): however item 9 arrives, and
+whatever else is wrong with the record, a clinician hears of it, sees what was sent, and the
+corrected record joins the same alert."""
+
+from typing import Any
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from alliance.booking.models import Message, MessageKind
+from alliance.booking.outbox import outbox_flush
+from alliance.care.models import Alert, AlertEvent, RefusedResponse, Response, TherapySession
+from tests.api.helpers import locations
+from tests.api.test_clinical import Caller, phq9
+from tests.conftest import Personas, signed_in
+from tests.smtp import SmtpServer, message_parts
+
+pytestmark = pytest.mark.django_db
+
+SESSION = "2026-09-01"
+ITEM9 = ["body", "payload", "answers", "phq9_9"]
+
+
+def post_phq9(caller: Caller, client_id: str, answers: dict[str, Any], **headers: str) -> Any:
+    return caller.post(
+        f"/clients/{client_id}/responses",
+        {"instrument": "phq9", "answers": answers, "session_date": SESSION},
+        **headers,
+    )
+
+
+def with_item9(value: object) -> dict[str, Any]:
+    return {**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0), "phq9_9": value}
+
+
+def told(alert: Alert) -> set[str]:
+    return set(
+        Message.objects.filter(alert=alert, kind=MessageKind.RISK_ALERT).values_list(
+            "recipient__email", flat=True
+        )
+    )
+
+
+@pytest.mark.parametrize(("sent", "value"), [("1", 1), ("3", 3), (" 2 ", 2), (1.0, 1), (3.0, 3)])
+def test_item_9_as_text_or_a_whole_float_is_read_as_the_number_and_alerts(
+    personas: Personas, sent: object, value: int
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    created = post_phq9(tara, client_id, with_item9(sent))
+    assert created.status_code == 201, created.content
+    assert created.json()["flags"] == ["risk"]
+    response = Response.objects.get()
+    assert response.answers["phq9_9"] == value
+    assert response.item9 == value
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.response, alert.session) == ("phq9_item9", response, response.session)
+    assert told(alert) == {"tara@example.com", "olivia@example.com"}
+
+
+def test_every_item_is_read_the_same_way(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    answers = {**phq9(2, 2, 2, 2, 2, 1, 1, 1, 0), "phq9_1": "2", "phq9_2": 2.0, "phq9_3": " 2"}
+    created = post_phq9(tara, client_id, answers)
+    assert created.status_code == 201, created.content
+    assert created.json()["total"] == 13
+    assert Response.objects.get().answers["phq9_1"] == 2
+
+
+@pytest.mark.parametrize("sent", [True, False, 4, -1, "often", 1.5, "1.5", "", [1], {"a": 1}])
+def test_an_unreadable_item_9_is_refused_and_alerts_that_it_could_not_be_read(
+    personas: Personas, sent: object
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = post_phq9(tara, client_id, with_item9(sent))
+    assert refused.status_code == 422
+    assert locations(refused) == [ITEM9]
+    alert = Alert.objects.get()
+    assert refused.json()["risk_alert_id"] == str(alert.uuid)
+    assert alert.kind == "risk"
+    assert alert.rule == "phq9_item9_unreadable"
+    assert alert.session is not None
+    assert str(alert.session.date) == SESSION
+    assert told(alert) == {"tara@example.com", "olivia@example.com"}
+    kept = RefusedResponse.objects.get()
+    assert kept.answers == with_item9(sent)
+    assert kept.alert == alert
+    assert kept.session == alert.session
+    assert [problem["item"] for problem in kept.problems] == ["phq9_9"]
+    assert Response.objects.count() == 0
+
+
+def test_a_record_refused_for_another_fault_still_alerts_on_item_9(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    answers = {**with_item9(2), "phq9_1": "sometimes", "phq9_12": 1}
+    refused = post_phq9(tara, client_id, answers)
+    assert refused.status_code == 422
+    body = refused.json()
+    assert ["body", "payload", "answers", "phq9_1"] in locations(refused)
+    assert ["body", "payload", "answers", "phq9_12"] in locations(refused)
+    alert = Alert.objects.get()
+    assert body["risk_alert_id"] == str(alert.uuid)
+    assert alert.rule == "phq9_item9"
+    assert alert.session is not None and str(alert.session.date) == SESSION
+    assert alert.evidence["phq9_item9"]["phq9_item9"] == 2
+    kept = RefusedResponse.objects.get()
+    assert kept.answers == answers
+    assert kept.source == "api"
+    assert kept.recorded_by == personas.therapist
+    assert {problem["item"] for problem in kept.problems} == {"phq9_1", "phq9_12"}
+    assert Response.objects.count() == 0
+
+
+def test_the_alert_names_the_session_and_the_answer_in_words(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    post_phq9(tara, client_id, {**with_item9(3), "phq9_1": "x"})
+    page = signed_in(personas.therapist).get(f"/staff/clients/{client_id}/").content.decode()
+    assert "Nearly every day" in page
+    assert "1 Sep 2026" in page
+
+
+def test_a_refusal_that_does_not_touch_risk_keeps_nothing(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = post_phq9(tara, client_id, {**with_item9(0), "phq9_1": "x"})
+    assert refused.status_code == 422
+    assert refused.json().get("risk_alert_id") is None
+    assert Alert.objects.count() == 0
+    assert RefusedResponse.objects.count() == 0
+    assert TherapySession.objects.count() == 0
+
+
+@pytest.mark.parametrize("first", [2, "often"])
+def test_the_corrected_record_joins_the_alert_instead_of_raising_another(
+    personas: Personas, first: object
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = post_phq9(tara, client_id, {**with_item9(first), "phq9_1": "x"})
+    assert refused.status_code == 422
+    created = post_phq9(tara, client_id, with_item9(2))
+    assert created.status_code == 201, created.content
+    response = Response.objects.get()
+    alert = Alert.objects.get()
+    assert str(alert.uuid) == refused.json()["risk_alert_id"]
+    assert alert.response == response
+    assert alert.evidence["phq9_item9"]["phq9_item9"] == 2
+    assert RefusedResponse.objects.get().superseded_by == response
+    notes = list(AlertEvent.objects.filter(alert=alert).values_list("note", flat=True))
+    assert any("corrected record" in note for note in notes)
+    assert told(alert) == {"tara@example.com", "olivia@example.com"}  # told once, not twice
+
+
+def test_a_retried_refusal_is_kept_once_under_the_same_alert(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    answers = {**with_item9(1), "phq9_1": "x"}
+    first = post_phq9(tara, client_id, answers, **{"Idempotency-Key": "try-1"})
+    again = post_phq9(tara, client_id, answers, **{"Idempotency-Key": "try-1"})
+    assert first.status_code == again.status_code == 422
+    assert first.json()["risk_alert_id"] == again.json()["risk_alert_id"]
+    assert RefusedResponse.objects.count() == 1
+    fixed = with_item9(1)
+    done = post_phq9(tara, client_id, fixed, **{"Idempotency-Key": "try-2"})
+    retried = post_phq9(tara, client_id, fixed, **{"Idempotency-Key": "try-2"})
+    assert done.status_code == retried.status_code == 201
+    assert done.json()["id"] == retried.json()["id"]
+    assert Alert.objects.count() == 1
+
+
+def test_the_clinician_sees_what_was_sent_and_why_it_was_refused(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    post_phq9(tara, client_id, with_item9("often"))
+    page = signed_in(personas.therapist).get(f"/staff/clients/{client_id}/").content.decode()
+    assert "Risk answer unreadable" in page
+    assert "What was sent" in page
+    assert "&quot;often&quot;" in page or '"often"' in page
+    assert "expected a whole number" in page
+    outsider = signed_in(personas.colleague).get(f"/staff/clients/{client_id}/")
+    assert outsider.status_code == 404
+
+
+@pytest.mark.parametrize("sent", ["\x00", "\ud800", "9" * 5000, 10**400, float("1e308")])
+def test_hostile_item_9_values_are_refused_and_alert_without_a_500(
+    personas: Personas, sent: object
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = post_phq9(tara, client_id, with_item9(sent))
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["risk_alert_id"] == str(Alert.objects.get().uuid)
+    assert RefusedResponse.objects.count() == 1
+
+
+def test_the_risk_email_gives_the_session_date(
+    personas: Personas, smtp_server: SmtpServer, settings: Settings
+) -> None:
+    settings.MAILERS = smtp_server.mailers()
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    post_phq9(tara, client_id, with_item9(1))
+    post_phq9(
+        tara,
+        Caller(personas.therapist).new_client(personas.tara),
+        {**with_item9("often")},
+    )
+    assert outbox_flush() == 4
+    texts = [message_parts(message)["text/plain"] for message in smtp_server.messages]
+    for text in texts:
+        assert "Tuesday 1 September 2026" in text
+    assert sum("could not be read" in text for text in texts) == 2
