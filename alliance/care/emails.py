@@ -1,7 +1,8 @@
 """The care e-mails the outbox sends: a client's check-in link, and risk alerts to staff.
 
 Neither says who the client is or what they answered: a link, the session's day and when the
-alert was raised, nothing more (docs/security.md). Both are rendered when sent, from the rows as they are then.
+alert was raised, nothing more (docs/security.md). Both are rendered when sent, from the rows as
+they are then.
 """
 
 from datetime import datetime

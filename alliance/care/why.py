@@ -120,7 +120,7 @@ def _at_session(e: Evidence, sentence: str) -> str:
 def _risk(e: Evidence, p: Evidence) -> str:
     value = e.get("phq9_item9")
     answer = e.get("answer") or item9_words(value)
-    said = f"\"{answer}\"" if answer else "above \"Not at all\""
+    said = f'"{answer}"' if answer else 'above "Not at all"'
     sentence = _at_session(e, f"{ITEM9} was answered {said}.")
     if value == 0:
         return sentence

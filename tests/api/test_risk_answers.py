@@ -104,7 +104,8 @@ def test_a_record_refused_for_another_fault_still_alerts_on_item_9(personas: Per
     alert = Alert.objects.get()
     assert body["risk_alert_id"] == str(alert.uuid)
     assert alert.rule == "phq9_item9"
-    assert alert.session is not None and str(alert.session.date) == SESSION
+    assert alert.session is not None
+    assert str(alert.session.date) == SESSION
     assert alert.evidence["phq9_item9"]["phq9_item9"] == 2
     kept = RefusedResponse.objects.get()
     assert kept.answers == answers
