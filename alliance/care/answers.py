@@ -36,14 +36,9 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _DEPTH = 8
 
 
-def answers_storable(answers: dict[str, object]) -> dict[str, Any]:
+def storable(value: object, depth: int = 0) -> Any:
     """What was sent, as every database's JSON can hold it: characters none stores become
     U+FFFD, NaN and infinities their names, nesting past a few levels "…"."""
-    stored: dict[str, Any] = _storable(answers, 0)
-    return stored
-
-
-def _storable(value: object, depth: int) -> Any:
     if isinstance(value, str):
         return _UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -53,12 +48,10 @@ def _storable(value: object, depth: int) -> Any:
     if depth >= _DEPTH:
         return "…"
     if isinstance(value, Mapping):
-        return {
-            _storable(str(key), depth): _storable(item, depth + 1) for key, item in value.items()
-        }
+        return {storable(str(key)): storable(item, depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_storable(item, depth + 1) for item in value]
-    return _storable(repr(value), depth)
+        return [storable(item, depth + 1) for item in value]
+    return storable(repr(value))
 
 
 def value_shown(value: object) -> str:

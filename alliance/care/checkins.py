@@ -207,8 +207,9 @@ def checkin_refusal_keep(
         return None
     # A form's empty field is no answer, as a radio button left unchosen sends nothing.
     raw = {item.id: sent[item.id] for item in found.items if sent.get(item.id, "") != ""}
+    unreadable: frozenset[str] = frozenset()
     try:
-        flags, unreadable = answers_score(found.code, answers_read(raw)).result.flags, frozenset()
+        flags = answers_score(found.code, answers_read(raw)).result.flags
     except AnswerError as refused:
         flags, unreadable = refused.flags, refused.unreadable
     appointment = invitation.appointment

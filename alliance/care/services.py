@@ -23,7 +23,7 @@ from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
 from alliance.booking.outbox import messages_schedule_alert
-from alliance.care.answers import answer_read, answers_storable, value_shown
+from alliance.care.answers import answer_read, storable, value_shown
 from alliance.care.instruments import instrument
 from alliance.care.models import (
     Alert,
@@ -300,8 +300,8 @@ def refused_response_keep(
     else:
         return None
     session = session_on(**session_of._asdict())
-    stored = answers_storable(dict(sent))
-    problems = answers_storable(
+    stored = storable(dict(sent))
+    problems = storable(
         [{"item": problem.item, "message": problem.message} for problem in error.problems]
     )
     for earlier in RefusedResponse.objects.filter(

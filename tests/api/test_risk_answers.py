@@ -9,7 +9,9 @@ from pytest_django.fixtures import Settings
 
 from alliance.booking.models import Message, MessageKind
 from alliance.booking.outbox import outbox_flush
+from alliance.care.data_rights import client_erase, client_export
 from alliance.care.models import Alert, AlertEvent, RefusedResponse, Response, TherapySession
+from alliance.care.models import Client as CareClient
 from tests.api.helpers import locations
 from tests.api.test_clinical import Caller, phq9
 from tests.conftest import Personas, signed_in
@@ -120,8 +122,11 @@ def test_the_alert_names_the_session_and_the_answer_in_words(personas: Personas)
     client_id = tara.new_client(personas.tara)
     post_phq9(tara, client_id, {**with_item9(3), "phq9_1": "x"})
     page = signed_in(personas.therapist).get(f"/staff/clients/{client_id}/").content.decode()
-    assert "Nearly every day" in page
-    assert "1 Sep 2026" in page
+    assert "At the session of Tue 1 Sep 2026, item 9 of the PHQ-9" in page
+    assert '"Nearly every day"' in page or "&quot;Nearly every day&quot;" in page
+    band = signed_in(personas.therapist).get("/staff/").content.decode()
+    assert "session of Tue 1 Sep" in band
+    assert "item 9: “Nearly every day”" in band
 
 
 def test_a_refusal_that_does_not_touch_risk_keeps_nothing(personas: Personas) -> None:
@@ -215,3 +220,21 @@ def test_the_risk_email_gives_the_session_date(
     for text in texts:
         assert "Tuesday 1 September 2026" in text
     assert sum("could not be read" in text for text in texts) == 2
+
+
+def test_the_kept_record_is_in_the_export_and_its_words_go_on_erasure(
+    personas: Personas,
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    sent = {**with_item9("Robin says often"), "phq9_1": "2"}
+    post_phq9(tara, client_id, sent)
+    client = CareClient.objects.get(uuid=client_id)
+    (kept,) = client_export(client=client, request=None)["refused_responses"]
+    assert kept["answers"] == sent
+    assert kept["session_date"] == SESSION
+    client_erase(client=client)
+    record = RefusedResponse.objects.get()
+    assert record.answers == {**with_item9("(erased)"), "phq9_1": "2"}
+    assert "Robin" not in str(record.problems)
+    assert "Robin" not in str(Alert.objects.get().evidence)

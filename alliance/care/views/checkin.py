@@ -130,7 +130,7 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
             invitation=invitation,
             sent=request.POST.dict(),
             problems=[
-                Problem(field if field != NON_FIELD_ERRORS else None, message)
+                Problem(field if field != NON_FIELD_ERRORS else None, str(message))
                 for field, messages in form.errors.items()
                 for message in messages
             ],
