@@ -5,7 +5,9 @@ alliance.api.access.
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import NamedTuple
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -50,7 +52,7 @@ from alliance.care.services import (
     session_on,
 )
 from alliance.clinical.instruments import Instrument
-from alliance.clinical.scoring import AnswerError
+from alliance.clinical.scoring import AnswerError, Problem
 from alliance.practice.models import Therapist
 
 router = Router(auth=StaffToken(), tags=["clinical"])
@@ -139,35 +141,78 @@ def _response_out(response: Response) -> ResponseOut:
     )
 
 
-def _appointment(client: Client, appointment_id: str) -> Appointment:
+def _appointment(client: Client, appointment_id: str) -> Appointment | None:
     try:
         key = uuid.UUID(appointment_id)
     except ValueError:
-        key = None
-    found = client.appointments.filter(uuid=key).first() if key else None
-    if found is None:
-        raise invalid((*WHERE, "appointment_id"), "This client has no appointment with this id.")
-    return found
+        return None
+    return client.appointments.filter(uuid=key).first()
 
 
-def _completed_at(payload: ResponseIn, now: datetime) -> datetime:
-    if payload.completed_at is None:
-        return now
-    if payload.completed_at > now + CLOCK_SKEW:
-        raise invalid((*WHERE, "completed_at"), "completed_at is in the future.")
-    return payload.completed_at
+class _Placed(NamedTuple):
+    """Where a record belongs, as far as its fields say, and what is wrong with them: a risk
+    answer is placed (and alerted on) even in a record whose fields are refused."""
+
+    completed_at: datetime
+    appointment: Appointment | None
+    day: date
+    problems: list[tuple[str, str]]  # (field, message)
 
 
-def _answer_problems(error: AnswerError) -> list[FieldErrorOut]:
-    return [
-        FieldErrorOut(
-            **field_error(
-                (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
-                problem.message,
-            )
+def _placed(client: Client, payload: ResponseIn, now: datetime) -> _Placed:
+    problems = []
+    completed_at = payload.completed_at or now
+    if completed_at > now + CLOCK_SKEW:
+        problems.append(("completed_at", "completed_at is in the future."))
+        completed_at = now
+    appointment = _appointment(client, payload.appointment_id) if payload.appointment_id else None
+    if payload.appointment_id and appointment is None:
+        problems.append(("appointment_id", "This client has no appointment with this id."))
+    zone = practice_zone()
+    day = (
+        appointment.start.astimezone(zone).date()
+        if appointment is not None
+        else payload.session_date or completed_at.astimezone(zone).date()
+    )
+    if appointment is not None and payload.session_date not in (None, day):
+        problems.append(("session_date", "The appointment was on another day."))
+    return _Placed(completed_at, appointment, day, problems)
+
+
+def _refused(
+    *,
+    payload: ResponseIn,
+    session_of: SessionOf,
+    error: AnswerError,
+    fields: list[tuple[str, str]],
+    user: User,
+) -> AnswersRefusedOut:
+    """The 422's body for a refused record; one whose item 9 reads 1 or more or cannot be read is
+    kept as sent and alerts all the same (RefusedResponse), and the 422 names the alert."""
+    kept = refused_response_keep(
+        session_of=session_of,
+        code=payload.instrument,
+        sent=payload.answers,
+        error=AnswerError(
+            [*error.problems, *(Problem(None, f"{field}: {message}") for field, message in fields)],
+            error.flags,
+            error.unreadable,
+        ),
+        source=ResponseSource.API,
+        recorded_by=user,
+    )
+    alert = kept.alert if kept is not None else None
+    detail = [field_error((*WHERE, field), message) for field, message in fields] + [
+        field_error(
+            (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
+            problem.message,
         )
         for problem in error.problems
     ]
+    return AnswersRefusedOut(
+        detail=[FieldErrorOut(**problem) for problem in detail],
+        risk_alert_id=str(alert.uuid) if alert is not None else None,
+    )
 
 
 @router.post(
@@ -242,48 +287,24 @@ def response_create(
     if payload.instrument not in instruments():
         offered = ", ".join(instruments())
         raise invalid((*WHERE, "instrument"), f"Unknown instrument; these are: {offered}.")
-    now = timezone.now()
-    completed_at = _completed_at(payload, now)
-    appointment = _appointment(client, payload.appointment_id) if payload.appointment_id else None
-    zone = practice_zone()
-    day = (
-        appointment.start.astimezone(zone).date()
-        if appointment is not None
-        else payload.session_date or completed_at.astimezone(zone).date()
-    )
-    if appointment is not None and payload.session_date not in (None, day):
-        raise invalid((*WHERE, "session_date"), "The appointment was on another day.")
+    placed = _placed(client, payload, timezone.now())
     session_of = SessionOf(
-        client=client, therapist=client.therapist, day=day, appointment=appointment
+        client=client, therapist=client.therapist, day=placed.day, appointment=placed.appointment
     )
+    refusal = partial(_refused, payload=payload, session_of=session_of, fields=placed.problems)
     try:
-        # Checked before the session is recorded, so most refused answers leave nothing behind.
+        # Checked before the session is recorded, so most refused records leave nothing behind.
         scored = answers_score(payload.instrument, answers_read(payload.answers))
     except AnswerError as error:
-        # Not scorable, yet item 9 says risk or cannot be read: it reaches a clinician all the
-        # same, and the record is kept as sent for them to see.
-        kept = refused_response_keep(
-            session_of=session_of,
-            code=payload.instrument,
-            sent=payload.answers,
-            error=error,
-            source=ResponseSource.API,
-            recorded_by=user,
-        )
-        alert = kept.alert if kept is not None else None
-        return Status(
-            422,
-            AnswersRefusedOut(
-                detail=_answer_problems(error),
-                risk_alert_id=str(alert.uuid) if alert is not None else None,
-            ),
-        )
+        return Status(422, refusal(error=error, user=user))
+    if placed.problems:
+        return Status(422, refusal(error=AnswerError([], scored.result.flags), user=user))
     session = session_on(**session_of._asdict())
     try:
         response = response_record(
             session=session,
             scored=scored,
-            completed_at=completed_at,
+            completed_at=placed.completed_at,
             source=ResponseSource.API,
             recorded_by=user,
             idempotency_key=key,
@@ -292,7 +313,7 @@ def response_create(
         return Status(
             409,
             ExistingOut(
-                detail=f"The session on {day} already has a {payload.instrument} response.",
+                detail=f"The session on {placed.day} already has a {payload.instrument} response.",
                 id=str(exists.response.uuid),
             ),
         )

@@ -2,9 +2,11 @@
 whatever else is wrong with the record, a clinician hears of it, sees what was sent, and the
 corrected record joins the same alert."""
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from alliance.booking.models import Message, MessageKind
@@ -14,6 +16,7 @@ from alliance.care.models import Alert, AlertEvent, RefusedResponse, Response, T
 from alliance.care.models import Client as CareClient
 from tests.api.helpers import locations
 from tests.api.test_clinical import Caller, phq9
+from tests.care.fixtures import session_booked
 from tests.conftest import Personas, signed_in
 from tests.smtp import SmtpServer, message_parts
 
@@ -238,3 +241,63 @@ def test_the_kept_record_is_in_the_export_and_its_words_go_on_erasure(
     assert record.answers == {**with_item9("(erased)"), "phq9_1": "2"}
     assert "Robin" not in str(record.problems)
     assert "Robin" not in str(Alert.objects.get().evidence)
+
+
+def test_a_risk_answer_alerts_whatever_else_is_wrong_with_the_record(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    late = tara.post(
+        f"/clients/{client_id}/responses",
+        {
+            "instrument": "phq9",
+            "answers": with_item9("2"),
+            "session_date": SESSION,
+            "completed_at": (timezone.now() + timedelta(days=2)).isoformat(),
+            "appointment_id": "not-an-appointment",
+        },
+    )
+    assert late.status_code == 422
+    where = locations(late)
+    assert ["body", "payload", "completed_at"] in where
+    assert ["body", "payload", "appointment_id"] in where
+    alert = Alert.objects.get()
+    assert late.json()["risk_alert_id"] == str(alert.uuid)
+    assert alert.session is not None
+    assert str(alert.session.date) == SESSION
+    messages = [problem["message"] for problem in RefusedResponse.objects.get().problems]
+    assert "completed_at: completed_at is in the future." in messages
+
+
+def test_an_appointment_on_another_day_still_names_its_session(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    appointment = session_booked(
+        therapist=personas.tara, client=CareClient.objects.get(uuid=client_id)
+    )
+    refused = tara.post(
+        f"/clients/{client_id}/responses",
+        {
+            "instrument": "phq9",
+            "answers": with_item9(True),
+            "appointment_id": str(appointment.uuid),
+            "session_date": "2020-01-01",
+        },
+    )
+    assert refused.status_code == 422
+    alert = Alert.objects.get()
+    assert alert.rule == "phq9_item9_unreadable"
+    assert alert.session is not None
+    assert alert.session.appointment == appointment
+
+
+@pytest.mark.parametrize("answers", [with_item9(None), phq9(1, 1, 1, 1, 1, 1, 1, 1)])
+def test_item_9_left_unanswered_is_refused_without_an_alert(
+    personas: Personas, answers: dict[str, Any]
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = post_phq9(tara, client_id, answers)
+    assert refused.status_code == 422
+    assert locations(refused) == [ITEM9]
+    assert refused.json()["risk_alert_id"] is None
+    assert Alert.objects.count() == RefusedResponse.objects.count() == 0
