@@ -274,7 +274,7 @@ def _risk_alert_attach(alert: Alert, response: Response) -> None:
     AlertEvent.objects.create(
         alert=alert,
         state=alert.state,
-        note=f"The corrected record arrived: item 9 answered “{words}”, total {response.total}.",
+        note=f'The corrected record arrived: item 9 answered "{words}", total {response.total}.',
     )
 
 
