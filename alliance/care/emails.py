@@ -68,7 +68,7 @@ def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | Non
         # The session the answer is about, which is what the clinician acts on; when the alert
         # was raised is a second fact (a record can arrive days later).
         "session": f"{day:%A} {day.day} {day:%B %Y}" if day is not None else "an unknown day",
-        "unreadable": UNREADABLE_RULE in alert.rule.split(","),
+        "unreadable": alert.rule == UNREADABLE_RULE,  # no answer read from any record yet
         "raised": format_local(alert.created_at, ZoneInfo(practice.time_zone)),
         "link": settings.SITE_URL
         + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})

@@ -54,6 +54,13 @@ class ResponseExists(Exception):
         self.response = response
 
 
+# PHQ-9 item 9 (thoughts of being better off dead or of self-harm): its rules and evidence.
+RISK_ITEM = "phq9_9"
+RISK_RULE = "phq9_item9"
+UNREADABLE_RULE = "phq9_item9_unreadable"
+RISK_SOURCE = "PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md)."
+
+
 # Where each of Response's engine columns comes from, per instrument.
 ENGINE_ANSWERS = {
     "alliance_client": {"tension": "ac_tension", "repair": "ac_repair"},
@@ -69,6 +76,15 @@ def engine_answers(code: str, answers: Mapping[str, int]) -> dict[str, int | Non
         field: answers.get(picked[field]) if field in picked else None
         for field in ("tension", "repair", "item9")
     }
+
+
+class SessionOf(NamedTuple):
+    """Where a record belongs: `session_on`'s arguments, for a session recorded only if needed."""
+
+    client: Client
+    therapist: Therapist
+    day: date
+    appointment: Appointment | None = None
 
 
 def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
@@ -229,13 +245,6 @@ def response_record(
     return response
 
 
-# PHQ-9 item 9 (thoughts of being better off dead or of self-harm): its rules and evidence.
-RISK_ITEM = "phq9_9"
-RISK_RULE = "phq9_item9"
-UNREADABLE_RULE = "phq9_item9_unreadable"
-RISK_SOURCE = "PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md)."
-
-
 def item9_words(value: object) -> str:
     """The words of PHQ-9 item 9's answer ("Several days"), or "" for a value it does not have."""
     found = instrument("phq9")
@@ -262,13 +271,17 @@ def session_risk_alert(session: TherapySession) -> Alert | None:
     ).first()
 
 
+def _alert_evidence_add(alert: Alert, rule: str, evidence: dict[str, Any]) -> None:
+    rules = [each for each in alert.rule.split(",") if each]
+    alert.rule = ",".join(rules if rule in rules else [*rules, rule])
+    alert.evidence = {**alert.evidence, rule: evidence}
+
+
 def _risk_alert_attach(alert: Alert, response: Response) -> None:
     """The corrected record joins the alert its refused one raised: one alert, told once."""
     value = response.answers.get(RISK_ITEM)
-    rules = [rule for rule in alert.rule.split(",") if rule]
     alert.response = response
-    alert.rule = ",".join([*rules, RISK_RULE] if RISK_RULE not in rules else rules)
-    alert.evidence = {**alert.evidence, RISK_RULE: item9_evidence(value, response.session)}
+    _alert_evidence_add(alert, RISK_RULE, item9_evidence(value, response.session))
     alert.save(update_fields=["response", "rule", "evidence"])
     words = item9_words(value) or value_shown(value)
     AlertEvent.objects.create(
@@ -281,7 +294,7 @@ def _risk_alert_attach(alert: Alert, response: Response) -> None:
 @transaction.atomic
 def refused_response_keep(
     *,
-    session_of: "SessionOf",
+    session_of: SessionOf,
     code: str,
     sent: Mapping[str, object],
     error: AnswerError,
@@ -309,16 +322,13 @@ def refused_response_keep(
     ):
         if _same_json(earlier.answers, stored):
             return earlier  # a retry of the same record: kept once
-    alert = session_risk_alert(session)
+    evidence = (
+        item9_evidence(answer_read(sent.get(RISK_ITEM)), session)
+        if rule == RISK_RULE
+        else {"sent": value_shown(stored.get(RISK_ITEM)), "session_date": session.date.isoformat()}
+    )
+    alert = earlier_alert = session_risk_alert(session)
     if alert is None:
-        evidence = (
-            item9_evidence(answer_read(sent.get(RISK_ITEM)), session)
-            if rule == RISK_RULE
-            else {
-                "sent": value_shown(stored.get(RISK_ITEM)),
-                "session_date": session.date.isoformat(),
-            }
-        )
         try:
             alert = risk_alert_raise(
                 client=session_of.client,
@@ -330,7 +340,11 @@ def refused_response_keep(
         except IntegrityError:
             # Raised for this session a moment ago by another request: this record joins it.
             alert = session_risk_alert(session)
-    if alert is not None and alert.refused_responses.exists():
+    if alert is not None and earlier_alert is not None:
+        if alert.response_id is None:
+            # Until a record is scored, the alert says what the latest refused one read.
+            _alert_evidence_add(alert, rule, evidence)
+            alert.save(update_fields=["rule", "evidence"])
         AlertEvent.objects.create(
             alert=alert,
             state=alert.state,
@@ -351,15 +365,6 @@ def refused_response_keep(
 def _same_json(a: object, b: object) -> bool:
     # Not ==: in Python true == 1 == 1.0, and a sender who fixes `true` to 1 sent a new record.
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-
-
-class SessionOf(NamedTuple):
-    """Where a record belongs: `session_on`'s arguments, for a session recorded only if needed."""
-
-    client: Client
-    therapist: Therapist
-    day: date
-    appointment: Appointment | None = None
 
 
 @transaction.atomic

@@ -301,3 +301,16 @@ def test_item_9_left_unanswered_is_refused_without_an_alert(
     assert locations(refused) == [ITEM9]
     assert refused.json()["risk_alert_id"] is None
     assert Alert.objects.count() == RefusedResponse.objects.count() == 0
+
+
+def test_a_second_refused_record_for_the_session_joins_the_same_alert(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    first = post_phq9(tara, client_id, with_item9("often"))
+    second = post_phq9(tara, client_id, {**with_item9(3), "phq9_1": "x"})
+    assert first.json()["risk_alert_id"] == second.json()["risk_alert_id"]
+    alert = Alert.objects.get()
+    assert RefusedResponse.objects.filter(alert=alert).count() == 2
+    assert AlertEvent.objects.filter(alert=alert, note__startswith="Another record").exists()
+    assert alert.evidence["phq9_item9"]["answer"] == "Nearly every day"
+    assert told(alert) == {"tara@example.com", "olivia@example.com"}
