@@ -314,3 +314,21 @@ def test_a_second_refused_record_for_the_session_joins_the_same_alert(personas: 
     assert AlertEvent.objects.filter(alert=alert, note__startswith="Another record").exists()
     assert alert.evidence["phq9_item9"]["answer"] == "Nearly every day"
     assert told(alert) == {"tara@example.com", "olivia@example.com"}
+
+
+def test_a_correction_to_not_at_all_joins_the_alert_and_leaves_it_open(
+    personas: Personas,
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    post_phq9(tara, client_id, {**with_item9(2), "phq9_1": "x"})
+    created = post_phq9(tara, client_id, with_item9(0))
+    assert created.status_code == 201
+    assert created.json()["flags"] == []
+    alert = Alert.objects.get()
+    assert alert.state == "open"
+    assert alert.response == Response.objects.get()
+    page = signed_in(personas.therapist).get(f"/staff/clients/{client_id}/").content.decode()
+    assert "was answered &quot;Not at all&quot;." in page
+    assert "&quot;More than half the days&quot;" not in page  # evidence is the latest answer
+    assert "<code>2</code>" in page  # what was first sent is still shown
