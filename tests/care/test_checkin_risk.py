@@ -99,3 +99,14 @@ def test_an_incomplete_check_in_without_a_risk_answer_keeps_nothing(
         page = Browser().post(path_of(link), answers)
     assert page.status_code == 422
     assert Alert.objects.count() == RefusedResponse.objects.count() == 0
+
+
+@pytest.mark.parametrize("sent", ["\x00", "9" * 5000, "\u0661"])
+def test_a_hostile_item_9_value_alerts_without_a_500(smtp_server: SmtpServer, sent: str) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    with after(appointment):
+        page = Browser().post(path_of(link), {**all_answered(FIRST_SESSION), "phq9_9": sent})
+    assert page.status_code == 422
+    assert Alert.objects.get().rule == "phq9_item9_unreadable"
+    assert RefusedResponse.objects.count() == 1
