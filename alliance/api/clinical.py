@@ -4,14 +4,16 @@ A token acts as its user (alliance.api.auth); who reaches which client's records
 alliance.api.access.
 """
 
+import json
 import uuid
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import P, Router, Status
+from ninja.errors import HttpError
 from ninja.params import HeaderEx
 
 from alliance.accounts.audit import audit_record
@@ -34,7 +36,7 @@ from alliance.api.clinical_schemas import (
     ScoreChangeOut,
     SignalOut,
 )
-from alliance.api.errors import invalid
+from alliance.api.errors import invalid, on_refusal
 from alliance.api.idempotency import idempotency_caller, idempotency_scoped
 from alliance.api.schemas import DetailOut, FieldErrorOut, ValidationErrorOut, field_error
 from alliance.booking.availability import practice_zone
@@ -53,6 +55,7 @@ from alliance.care.services import (
 )
 from alliance.clinical.instruments import Instrument
 from alliance.clinical.scoring import AnswerError, Problem
+from alliance.lib.moments import day_checked, moment_checked
 from alliance.practice.models import Therapist
 
 router = Router(auth=StaffToken(), tags=["clinical"])
@@ -321,6 +324,85 @@ def response_create(
         request=request, what="response", client_uuid=client.uuid, object_id=str(response.uuid)
     )
     return Status(201, _response_out(response))
+
+
+@on_refusal("response_create")
+def _refused_before_scoring(request: HttpRequest, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """A response_create body refused before it was scored (a session_date that is no date, a
+    completed_at without offset, an Idempotency-Key of another client's): its PHQ-9 item 9
+    still reaches a clinician, placed as well as the fields allow, and the 422 says so."""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return {}
+    answers = body.get("answers") if isinstance(body, dict) else None
+    if not isinstance(answers, dict) or body.get("instrument") != "phq9":
+        return {}
+    match = request.resolver_match
+    try:
+        user = clinician_user(request)
+        client = _client_or_404(user, str(match.kwargs.get("client_id")) if match else "")
+    except HttpError:
+        return {}  # whoever may not record it is told nothing more
+    if client.therapist is None:
+        return {}
+    try:
+        error = AnswerError([], answers_score("phq9", answers_read(answers)).result.flags)
+    except AnswerError as refused:
+        error = refused
+    fields = [
+        (".".join(str(part) for part in problem.get("loc", ())[2:]) or "body", problem["msg"])
+        for problem in errors
+    ]
+    kept = refused_response_keep(
+        session_of=_placed_leniently(client, client.therapist, body),
+        code="phq9",
+        sent=answers,
+        error=AnswerError(
+            [*error.problems, *(Problem(None, f"{field}: {message}") for field, message in fields)],
+            error.flags,
+            error.unreadable,
+        ),
+        source=ResponseSource.API,
+        recorded_by=user,
+    )
+    alert = kept.alert if kept is not None else None
+    return {"risk_alert_id": str(alert.uuid) if alert is not None else None}
+
+
+def _placed_leniently(client: Client, therapist: Therapist, body: dict[str, Any]) -> SessionOf:
+    """The session a refused body names, from whichever of its fields can be read: the
+    appointment, else session_date, else the day of completed_at, else today."""
+    zone = practice_zone()
+    found = body.get("appointment_id")
+    appointment = _appointment(client, found) if isinstance(found, str) else None
+    day = appointment.start.astimezone(zone).date() if appointment is not None else None
+    for field, read in (("session_date", _day_read), ("completed_at", _moment_day_read)):
+        if day is None and isinstance(body.get(field), str):
+            day = read(body[field])
+    return SessionOf(
+        client=client,
+        therapist=therapist,
+        day=day or timezone.localdate(timezone=zone),
+        appointment=appointment,
+    )
+
+
+def _day_read(text: str) -> date | None:
+    try:
+        return day_checked(date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def _moment_day_read(text: str) -> date | None:
+    try:
+        moment = moment_checked(datetime.fromisoformat(text))
+    except ValueError:
+        return None
+    if moment > timezone.now() + CLOCK_SKEW:
+        return None
+    return moment.astimezone(practice_zone()).date()
 
 
 @router.get(

@@ -332,3 +332,45 @@ def test_a_correction_to_not_at_all_joins_the_alert_and_leaves_it_open(
     assert "was answered &quot;Not at all&quot;." in page
     assert "&quot;More than half the days&quot;" not in page  # evidence is the latest answer
     assert "<code>2</code>" in page  # what was first sent is still shown
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"session_date": "2026-13-45"},
+        {"session_date": SESSION, "completed_at": "2026-09-01T10:00:00"},  # no offset
+        {"session_date": SESSION, "instrument": "phq9", "appointment_id": 7},
+    ],
+)
+def test_a_body_its_schema_refuses_still_alerts_on_item_9(
+    personas: Personas, fields: dict[str, Any]
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    refused = tara.post(
+        f"/clients/{client_id}/responses",
+        {"instrument": "phq9", "answers": with_item9("3"), **fields},
+    )
+    assert refused.status_code == 422
+    alert = Alert.objects.get()
+    assert refused.json()["risk_alert_id"] == str(alert.uuid)
+    assert alert.evidence["phq9_item9"]["answer"] == "Nearly every day"
+    assert alert.session is not None
+    if fields["session_date"] == SESSION:
+        assert str(alert.session.date) == SESSION
+    kept = RefusedResponse.objects.get()
+    assert kept.answers == with_item9("3")
+    assert kept.problems  # why the schema refused it
+
+
+def test_a_body_refused_before_the_view_alerts_only_for_who_may_record(
+    personas: Personas,
+) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    body = {"instrument": "phq9", "answers": with_item9(2), "session_date": "someday"}
+    for outsider in (personas.frontdesk, personas.colleague):
+        refused = Caller(outsider).post(f"/clients/{client_id}/responses", body)
+        assert refused.status_code == 422
+        assert "risk_alert_id" not in refused.json()
+    assert Alert.objects.count() == 0
