@@ -182,6 +182,12 @@ def _placed(client: Client, payload: ResponseIn, now: datetime) -> _Placed:
     return _Placed(completed_at, appointment, day, problems)
 
 
+def _with_fields(error: AnswerError, fields: list[tuple[str, str]]) -> AnswerError:
+    """The answers' problems and the other fields', as a refused record keeps them."""
+    named = (Problem(None, f"{field}: {message}") for field, message in fields)
+    return AnswerError([*error.problems, *named], error.flags, error.unreadable)
+
+
 def _refused(
     *,
     payload: ResponseIn,
@@ -196,11 +202,7 @@ def _refused(
         session_of=session_of,
         code=payload.instrument,
         sent=payload.answers,
-        error=AnswerError(
-            [*error.problems, *(Problem(None, f"{field}: {message}") for field, message in fields)],
-            error.flags,
-            error.unreadable,
-        ),
+        error=_with_fields(error, fields),
         source=ResponseSource.API,
         recorded_by=user,
     )
@@ -351,18 +353,17 @@ def _refused_before_scoring(request: HttpRequest, errors: list[dict[str, Any]]) 
     except AnswerError as refused:
         error = refused
     fields = [
-        (".".join(str(part) for part in problem.get("loc", ())[2:]) or "body", problem["msg"])
+        (
+            ".".join(str(part) for part in problem.get("loc", ()) if part not in WHERE) or "body",
+            str(problem.get("msg", "")),
+        )
         for problem in errors
     ]
     kept = refused_response_keep(
         session_of=_placed_leniently(client, client.therapist, body),
         code="phq9",
         sent=answers,
-        error=AnswerError(
-            [*error.problems, *(Problem(None, f"{field}: {message}") for field, message in fields)],
-            error.flags,
-            error.unreadable,
-        ),
+        error=_with_fields(error, fields),
         source=ResponseSource.API,
         recorded_by=user,
     )
