@@ -374,3 +374,17 @@ def test_a_body_refused_before_the_view_alerts_only_for_who_may_record(
         assert refused.status_code == 422
         assert "risk_alert_id" not in refused.json()
     assert Alert.objects.count() == 0
+
+
+def test_a_risk_answer_refused_for_its_idempotency_key_still_alerts(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    first_client = tara.new_client(personas.tara)
+    second_client = tara.new_client(personas.tara)
+    key = {"Idempotency-Key": "shared"}
+    assert post_phq9(tara, first_client, with_item9(0), **key).status_code == 201
+    refused = post_phq9(tara, second_client, with_item9(2), **key)
+    assert refused.status_code == 422
+    assert locations(refused) == [["header", "Idempotency-Key"]]
+    alert = Alert.objects.get()
+    assert str(alert.client.uuid) == second_client
+    assert refused.json()["risk_alert_id"] == str(alert.uuid)
