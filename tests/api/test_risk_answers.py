@@ -2,10 +2,12 @@
 whatever else is wrong with the record, a clinician hears of it, sees what was sent, and the
 corrected record joins the same alert."""
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
@@ -388,3 +390,30 @@ def test_a_risk_answer_refused_for_its_idempotency_key_still_alerts(personas: Pe
     alert = Alert.objects.get()
     assert str(alert.client.uuid) == second_client
     assert refused.json()["risk_alert_id"] == str(alert.uuid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refused_records_at_once_raise_one_alert(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    # The session exists already, so the two meet at the alert, not at the session's creation.
+    gad7 = {"instrument": "gad7", "answers": {f"gad7_{n}": 1 for n in range(1, 8)}}
+    tara.post(f"/clients/{client_id}/responses", {**gad7, "session_date": SESSION})
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(item9: object) -> None:
+        start.wait(timeout=10)
+        try:
+            statuses.append(post_phq9(tara, client_id, with_item9(item9)).status_code)
+        finally:
+            connections.close_all()
+
+    racers = [threading.Thread(target=send, args=(value,)) for value in ("often", True)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=30)
+    assert statuses == [422, 422]
+    alert = Alert.objects.get()
+    assert set(RefusedResponse.objects.values_list("alert", flat=True)) == {alert.pk}
