@@ -229,19 +229,24 @@ def response_record(
     refused = RefusedResponse.objects.filter(
         session=session, instrument=found.code, superseded_by__isnull=True
     )
-    waiting = refused.exists()
-    refused.update(superseded_by=response)
+    # The refused records this one corrects, and the alert they raised, which it joins.
+    joins = refused.update(superseded_by=response) > 0
     alert = session_risk_alert(session)
-    if waiting and alert is not None and alert.response_id is None:
+    if alert is None and "risk" in result.flags:
+        try:
+            risk_alert_raise(
+                client=session.episode.client,
+                therapist=session.episode.therapist,
+                session=session,
+                evidence={RISK_RULE: item9_evidence(response.answers.get(RISK_ITEM), session)},
+                response=response,
+            )
+        except IntegrityError:
+            # Raised a moment ago for a refused record of this session: this one corrects it.
+            refused.update(superseded_by=response)
+            alert, joins = session_risk_alert(session), True
+    if joins and alert is not None and alert.response_id is None:
         _risk_alert_attach(alert, response)
-    elif "risk" in result.flags and alert is None:
-        risk_alert_raise(
-            client=session.episode.client,
-            therapist=session.episode.therapist,
-            session=session,
-            evidence={RISK_RULE: item9_evidence(response.answers.get(RISK_ITEM), session)},
-            response=response,
-        )
     return response
 
 

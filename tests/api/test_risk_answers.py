@@ -417,3 +417,30 @@ def test_two_refused_records_at_once_raise_one_alert(personas: Personas) -> None
     assert statuses == [422, 422]
     alert = Alert.objects.get()
     assert set(RefusedResponse.objects.values_list("alert", flat=True)) == {alert.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_and_a_scored_risk_record_at_once_share_one_alert(personas: Personas) -> None:
+    tara = Caller(personas.therapist)
+    client_id = tara.new_client(personas.tara)
+    gad7 = {"instrument": "gad7", "answers": {f"gad7_{n}": 1 for n in range(1, 8)}}
+    tara.post(f"/clients/{client_id}/responses", {**gad7, "session_date": SESSION})
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(item9: object) -> None:
+        start.wait(timeout=10)
+        try:
+            statuses.append(post_phq9(tara, client_id, with_item9(item9)).status_code)
+        finally:
+            connections.close_all()
+
+    racers = [threading.Thread(target=send, args=(value,)) for value in ("often", 2)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=30)
+    assert sorted(statuses) == [201, 422]
+    alert = Alert.objects.get()
+    assert alert.response == Response.objects.get(instrument="phq9")
+    assert RefusedResponse.objects.get().alert == alert
