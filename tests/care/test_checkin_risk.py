@@ -99,6 +99,7 @@ def test_an_incomplete_check_in_without_a_risk_answer_keeps_nothing(
         page = Browser().post(path_of(link), answers)
     assert page.status_code == 422
     assert Alert.objects.count() == RefusedResponse.objects.count() == 0
+    assert "crisis-card" not in page.content.decode()
 
 
 @pytest.mark.parametrize("sent", ["\x00", "9" * 5000, "\u0661"])
@@ -110,3 +111,21 @@ def test_a_hostile_item_9_value_alerts_without_a_500(smtp_server: SmtpServer, se
     assert page.status_code == 422
     assert Alert.objects.get().rule == "phq9_item9_unreadable"
     assert RefusedResponse.objects.count() == 1
+
+
+def test_the_client_sees_crisis_help_at_once_and_is_told_the_therapist_knows(
+    smtp_server: SmtpServer,
+) -> None:
+    appointment = session_booked()
+    link = checkin_link(smtp_server, appointment)
+    answers = all_answered(FIRST_SESSION, phq9_9=1)
+    del answers["gad7_2"]
+    with after(appointment):
+        html = Browser().post(path_of(link), answers).content.decode()
+    start = html.index('<section class="crisis-card"')
+    card = html[start : html.index("</section>", start)]
+    assert "your therapist" in card
+    assert 'href="tel:988"' in card
+    assert 'href="sms:988"' in card
+    assert 'href="tel:911"' in card
+    assert "A few answers are missing" in html

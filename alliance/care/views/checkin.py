@@ -125,8 +125,9 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
                     )
         else:
             return redirect("care:checkin_thanks", token=token)
+    kept = None
     if request.method == "POST":
-        checkin_refusal_keep(
+        kept = checkin_refusal_keep(
             invitation=invitation,
             sent=request.POST.dict(),
             problems=[
@@ -142,6 +143,8 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
             "form": form,
             "token": token,
             "takes": checkin_takes(invitation.instruments),
+            # Told at once: the client may close the page without finishing.
+            "risk_kept": kept is not None,
         },
         status=422 if form.errors else 200,
     )
