@@ -4,13 +4,16 @@ A token acts as its user (alliance.api.auth); who reaches which client's records
 alliance.api.access.
 """
 
+import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import P, Router, Status
-from ninja.errors import ValidationError
+from ninja.errors import HttpError
 from ninja.params import HeaderEx
 
 from alliance.accounts.audit import audit_record
@@ -18,6 +21,7 @@ from alliance.accounts.models import Role, User
 from alliance.api.access import client_in_care, clinician_user
 from alliance.api.auth import StaffToken, staff_user
 from alliance.api.clinical_schemas import (
+    AnswersRefusedOut,
     BandOut,
     ClientIn,
     ClientOut,
@@ -32,23 +36,26 @@ from alliance.api.clinical_schemas import (
     ScoreChangeOut,
     SignalOut,
 )
-from alliance.api.errors import invalid
+from alliance.api.errors import invalid, on_refusal
 from alliance.api.idempotency import idempotency_caller, idempotency_scoped
-from alliance.api.schemas import DetailOut, ValidationErrorOut, field_error
+from alliance.api.schemas import DetailOut, FieldErrorOut, ValidationErrorOut, field_error
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
+from alliance.care.answers import answers_read
 from alliance.care.instruments import instruments
 from alliance.care.models import Client, Response, ResponseSource, SignalRecord
 from alliance.care.outcomes import client_outcomes
 from alliance.care.services import (
     ResponseExists,
+    SessionOf,
     answers_score,
+    refused_response_keep,
     response_record,
-    risk_alert_raise,
     session_on,
 )
 from alliance.clinical.instruments import Instrument
-from alliance.clinical.scoring import AnswerError
+from alliance.clinical.scoring import AnswerError, Problem
+from alliance.lib.moments import day_checked, moment_checked
 from alliance.practice.models import Therapist
 
 router = Router(auth=StaffToken(), tags=["clinical"])
@@ -137,34 +144,79 @@ def _response_out(response: Response) -> ResponseOut:
     )
 
 
-def _appointment(client: Client, appointment_id: str) -> Appointment:
+def _appointment(client: Client, appointment_id: str) -> Appointment | None:
     try:
         key = uuid.UUID(appointment_id)
     except ValueError:
-        key = None
-    found = client.appointments.filter(uuid=key).first() if key else None
-    if found is None:
-        raise invalid((*WHERE, "appointment_id"), "This client has no appointment with this id.")
-    return found
+        return None
+    return client.appointments.filter(uuid=key).first()
 
 
-def _completed_at(payload: ResponseIn, now: datetime) -> datetime:
-    if payload.completed_at is None:
-        return now
-    if payload.completed_at > now + CLOCK_SKEW:
-        raise invalid((*WHERE, "completed_at"), "completed_at is in the future.")
-    return payload.completed_at
+class _Placed(NamedTuple):
+    """Where a record belongs, as far as its fields say, and what is wrong with them: a risk
+    answer is placed (and alerted on) even in a record whose fields are refused."""
+
+    completed_at: datetime
+    appointment: Appointment | None
+    day: date
+    problems: list[tuple[str, str]]  # (field, message)
 
 
-def _answer_problems(error: AnswerError) -> ValidationError:
-    return ValidationError(
-        [
-            field_error(
-                (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
-                problem.message,
-            )
-            for problem in error.problems
-        ]
+def _placed(client: Client, payload: ResponseIn, now: datetime) -> _Placed:
+    problems = []
+    completed_at = payload.completed_at or now
+    if completed_at > now + CLOCK_SKEW:
+        problems.append(("completed_at", "completed_at is in the future."))
+        completed_at = now
+    appointment = _appointment(client, payload.appointment_id) if payload.appointment_id else None
+    if payload.appointment_id and appointment is None:
+        problems.append(("appointment_id", "This client has no appointment with this id."))
+    zone = practice_zone()
+    day = (
+        appointment.start.astimezone(zone).date()
+        if appointment is not None
+        else payload.session_date or completed_at.astimezone(zone).date()
+    )
+    if appointment is not None and payload.session_date not in (None, day):
+        problems.append(("session_date", "The appointment was on another day."))
+    return _Placed(completed_at, appointment, day, problems)
+
+
+def _with_fields(error: AnswerError, fields: list[tuple[str, str]]) -> AnswerError:
+    """The answers' problems and the other fields', as a refused record keeps them."""
+    named = (Problem(None, f"{field}: {message}") for field, message in fields)
+    return AnswerError([*error.problems, *named], error.flags, error.unreadable)
+
+
+def _refused(
+    *,
+    payload: ResponseIn,
+    session_of: SessionOf,
+    error: AnswerError,
+    fields: list[tuple[str, str]],
+    user: User,
+) -> AnswersRefusedOut:
+    """The 422's body for a refused record; one whose item 9 reads 1 or more or cannot be read is
+    kept as sent and alerts all the same (RefusedResponse), and the 422 names the alert."""
+    kept = refused_response_keep(
+        session_of=session_of,
+        code=payload.instrument,
+        sent=payload.answers,
+        error=_with_fields(error, fields),
+        source=ResponseSource.API,
+        recorded_by=user,
+    )
+    alert = kept.alert if kept is not None else None
+    detail = [field_error((*WHERE, field), message) for field, message in fields] + [
+        field_error(
+            (*WHERE, "answers", problem.item) if problem.item else (*WHERE, "answers"),
+            problem.message,
+        )
+        for problem in error.problems
+    ]
+    return AnswersRefusedOut(
+        detail=[FieldErrorOut(**problem) for problem in detail],
+        risk_alert_id=str(alert.uuid) if alert is not None else None,
     )
 
 
@@ -176,7 +228,7 @@ def _answer_problems(error: AnswerError) -> ValidationError:
         403: DetailOut,
         404: DetailOut,
         409: ExistingOut,
-        422: ValidationErrorOut,
+        422: AnswersRefusedOut,
     },
     operation_id="response_create",
     summary="Record a completed instrument",
@@ -195,15 +247,19 @@ def response_create(
             "result. The same key with another body is refused (422).",
         ),
     ] = None,
-) -> Status[ResponseOut | ExistingOut]:
+) -> Status[ResponseOut | ExistingOut | AnswersRefusedOut]:
     """Score and store one instrument's answers for a session: the session of
     `appointment_id`, else of `session_date`, else of the day it was completed.
 
-    A PHQ-9 with item 9 answered 1 or more carries the flag "risk" and alerts the treating
-    therapist and the practice's designated clinician at once. 409: the session already has
-    this instrument. 422 names each unknown item, value out of range, or missing item (PHQ-9
-    may miss two items, never item 9; it is then prorated), and each follow-up answered when
-    it was not asked, with the item it follows (ac_repair after ac_tension 0).
+    An answer is an option's value: a whole number, or one written as 2.0 or "2" (read as 2);
+    true/false, 1.5, other text and values out of range are refused. A PHQ-9 with item 9
+    answered 1 or more carries the flag "risk" and alerts the treating therapist and the
+    practice's designated clinician at once. 409: the session already has this instrument.
+    422 names each unknown item, value out of range, or missing item (PHQ-9 may miss two
+    items, never item 9; it is then prorated), and each follow-up answered when it was not
+    asked, with the item it follows (ac_repair after ac_tension 0). A refused PHQ-9 whose item
+    9 reads 1 or more, or cannot be read, still alerts (`risk_alert_id`) and is kept as sent
+    for the clinician; the corrected record for the same session joins that alert.
     """
     user = clinician_user(request)
     client = _client_or_404(user, client_id)
@@ -236,33 +292,24 @@ def response_create(
     if payload.instrument not in instruments():
         offered = ", ".join(instruments())
         raise invalid((*WHERE, "instrument"), f"Unknown instrument; these are: {offered}.")
-    now = timezone.now()
-    completed_at = _completed_at(payload, now)
-    appointment = _appointment(client, payload.appointment_id) if payload.appointment_id else None
-    zone = practice_zone()
-    day = (
-        appointment.start.astimezone(zone).date()
-        if appointment is not None
-        else payload.session_date or completed_at.astimezone(zone).date()
+    placed = _placed(client, payload, timezone.now())
+    session_of = SessionOf(
+        client=client, therapist=client.therapist, day=placed.day, appointment=placed.appointment
     )
-    if appointment is not None and payload.session_date not in (None, day):
-        raise invalid((*WHERE, "session_date"), "The appointment was on another day.")
+    refusal = partial(_refused, payload=payload, session_of=session_of, fields=placed.problems)
     try:
-        # Checked before the session is recorded, so refused answers leave nothing behind.
-        scored = answers_score(payload.instrument, payload.answers)
+        # Checked before the session is recorded, so most refused records leave nothing behind.
+        scored = answers_score(payload.instrument, answers_read(payload.answers))
     except AnswerError as error:
-        if "risk" in error.flags:
-            # Not scorable, yet item 9 says risk: that must reach a clinician all the same.
-            risk_alert_raise(client=client, therapist=client.therapist)
-        raise _answer_problems(error) from None
-    session = session_on(
-        client=client, therapist=client.therapist, day=day, appointment=appointment
-    )
+        return Status(422, refusal(error=error, user=user))
+    if placed.problems:
+        return Status(422, refusal(error=AnswerError([], scored.result.flags), user=user))
+    session = session_on(**session_of._asdict())
     try:
         response = response_record(
             session=session,
             scored=scored,
-            completed_at=completed_at,
+            completed_at=placed.completed_at,
             source=ResponseSource.API,
             recorded_by=user,
             idempotency_key=key,
@@ -271,7 +318,7 @@ def response_create(
         return Status(
             409,
             ExistingOut(
-                detail=f"The session on {day} already has a {payload.instrument} response.",
+                detail=f"The session on {placed.day} already has a {payload.instrument} response.",
                 id=str(exists.response.uuid),
             ),
         )
@@ -279,6 +326,84 @@ def response_create(
         request=request, what="response", client_uuid=client.uuid, object_id=str(response.uuid)
     )
     return Status(201, _response_out(response))
+
+
+@on_refusal("response_create")
+def _refused_before_scoring(request: HttpRequest, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """A response_create body refused before it was scored (a session_date that is no date, a
+    completed_at without offset, an Idempotency-Key of another client's): its PHQ-9 item 9
+    still reaches a clinician, placed as well as the fields allow, and the 422 says so."""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return {}
+    answers = body.get("answers") if isinstance(body, dict) else None
+    if not isinstance(answers, dict) or body.get("instrument") != "phq9":
+        return {}
+    match = request.resolver_match
+    try:
+        user = clinician_user(request)
+        client = _client_or_404(user, str(match.kwargs.get("client_id")) if match else "")
+    except HttpError:
+        return {}  # whoever may not record it is told nothing more
+    if client.therapist is None:
+        return {}
+    try:
+        error = AnswerError([], answers_score("phq9", answers_read(answers)).result.flags)
+    except AnswerError as refused:
+        error = refused
+    fields = [
+        (
+            ".".join(str(part) for part in problem.get("loc", ()) if part not in WHERE) or "body",
+            str(problem.get("msg", "")),
+        )
+        for problem in errors
+    ]
+    kept = refused_response_keep(
+        session_of=_placed_leniently(client, client.therapist, body),
+        code="phq9",
+        sent=answers,
+        error=_with_fields(error, fields),
+        source=ResponseSource.API,
+        recorded_by=user,
+    )
+    alert = kept.alert if kept is not None else None
+    return {"risk_alert_id": str(alert.uuid) if alert is not None else None}
+
+
+def _placed_leniently(client: Client, therapist: Therapist, body: dict[str, Any]) -> SessionOf:
+    """The session a refused body names, from whichever of its fields can be read: the
+    appointment, else session_date, else the day of completed_at, else today."""
+    zone = practice_zone()
+    found = body.get("appointment_id")
+    appointment = _appointment(client, found) if isinstance(found, str) else None
+    day = appointment.start.astimezone(zone).date() if appointment is not None else None
+    for field, read in (("session_date", _day_read), ("completed_at", _moment_day_read)):
+        if day is None and isinstance(body.get(field), str):
+            day = read(body[field])
+    return SessionOf(
+        client=client,
+        therapist=therapist,
+        day=day or timezone.localdate(timezone=zone),
+        appointment=appointment,
+    )
+
+
+def _day_read(text: str) -> date | None:
+    try:
+        return day_checked(date.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def _moment_day_read(text: str) -> date | None:
+    try:
+        moment = moment_checked(datetime.fromisoformat(text))
+    except ValueError:
+        return None
+    if moment > timezone.now() + CLOCK_SKEW:
+        return None
+    return moment.astimezone(practice_zone()).date()
 
 
 @router.get(

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from django import forms
 from ninja import Field, Schema
 
-from alliance.api.schemas import MAX_ID, CalendarDate, Moment, clean_with
+from alliance.api.schemas import MAX_ID, CalendarDate, Moment, ValidationErrorOut, clean_with
 
 Respondent = Literal["client", "therapist"]
 ReliableChange = Literal["improved", "deteriorated", "none"]
@@ -57,7 +57,7 @@ class ResponseIn(Schema):
     instrument: str = Field(min_length=1, max_length=40)
     answers: dict[str, Any] = Field(
         description='Item id to the chosen option\'s value, e.g. {"phq9_1": 2}. Values are '
-        "whole numbers from the item's options."
+        'whole numbers from the item\'s options; 2.0 and "2" are read as 2.'
     )
     appointment_id: str | None = Field(
         None, description="The appointment the answers are about; one session per appointment."
@@ -81,6 +81,14 @@ class ResponseOut(Schema):
     flags: list[str] = Field(description='"risk" when PHQ-9 item 9 is answered 1 or more.')
     session_date: date
     completed_at: datetime
+
+
+class AnswersRefusedOut(ValidationErrorOut):
+    risk_alert_id: str | None = Field(
+        None,
+        description="The risk alert this refused record raised or joined, when its PHQ-9 item 9 "
+        "read 1 or more or could not be read; the record is kept as sent for the clinician.",
+    )
 
 
 class ExistingOut(Schema):

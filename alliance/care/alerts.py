@@ -80,13 +80,14 @@ class AlertsBand:
 
 
 def open_alerts_shown(request: StaffRequest) -> AlertsBand:
-    """What the signed-in person should act on. Risk is named, newest answer first, with when
-    the client answered (so a name is a read in the audit); every other kind is a count, one
+    """What the signed-in person should act on. Risk is named, newest answer first, with the
+    session, the item-9 answer in words and when the client answered (so a name is a read in
+    the audit); every other kind is a count, one
     click from the caseload, so a long list never pushes the day's schedule out of sight."""
     visible = Alert.objects.visible_to(request.user).open()
     urgent = list(
         visible.filter(kind=AlertKind.RISK)
-        .select_related("client")
+        .select_related("client", "session")
         .annotate(answered_at=Coalesce("response__completed_at", "created_at"))
         .order_by("-answered_at")[:SHOWN]
     )

@@ -5,7 +5,7 @@ works once (`used_at`) and until `expires_at`; the invitation is issued when its
 so a reminder-style retry or a new link asked for later asks what is due at that moment.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,13 +16,22 @@ from django.db.models import Exists, Max, OuterRef
 from alliance.accounts.models import User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment, AppointmentQuerySet, AppointmentStatus
+from alliance.care.answers import answers_read
 from alliance.care.instruments import in_checkin_order, instrument, instruments
-from alliance.care.models import CheckinInvitation, Respondent, Response, ResponseSource
+from alliance.care.models import (
+    CheckinInvitation,
+    RefusedResponse,
+    Respondent,
+    Response,
+    ResponseSource,
+)
 from alliance.care.services import (
     ResponseExists,
     Scored,
+    SessionOf,
     answers_score,
     episode_open,
+    refused_response_keep,
     response_record,
     session_for_appointment,
 )
@@ -38,6 +47,8 @@ CHECKIN_STATUSES = (
     AppointmentStatus.ARRIVED,
     AppointmentStatus.FULFILLED,
 )
+# The instrument whose risk answer is kept and alerted on even in a check-in that is refused.
+RISK_INSTRUMENT = "phq9"
 # A client may ask for a new link this long after the session; later answers would not be
 # about that session any more.
 RENEWABLE_FOR = timedelta(days=30)
@@ -183,6 +194,37 @@ def checkin_submit(
         locked.used_at = now
         locked.save(update_fields=["used_at"])
     return True
+
+
+def checkin_refusal_keep(
+    *, invitation: CheckinInvitation, sent: Mapping[str, str], problems: Sequence[Problem]
+) -> RefusedResponse | None:
+    """A check-in that could not be recorded (`problems`), whose PHQ-9 item 9 reads 1 or more
+    or cannot be read: kept as sent and alerted on now, for the client may close the page and
+    never send it again. None when its PHQ-9 says nothing of risk."""
+    found = instrument(RISK_INSTRUMENT)
+    if RISK_INSTRUMENT not in invitation.instruments or found is None:
+        return None
+    # A form's empty field is no answer, as a radio button left unchosen sends nothing.
+    raw = {item.id: sent[item.id] for item in found.items if sent.get(item.id, "") != ""}
+    unreadable: frozenset[str] = frozenset()
+    try:
+        flags = answers_score(found.code, answers_read(raw)).result.flags
+    except AnswerError as refused:
+        flags, unreadable = refused.flags, refused.unreadable
+    appointment = invitation.appointment
+    return refused_response_keep(
+        session_of=SessionOf(
+            client=appointment.client,
+            therapist=appointment.therapist,
+            day=appointment.start.astimezone(practice_zone()).date(),
+            appointment=appointment,
+        ),
+        code=found.code,
+        sent=raw,
+        error=AnswerError(problems, flags, unreadable),
+        source=ResponseSource.CHECKIN,
+    )
 
 
 def checkin_showed_risk(invitation: CheckinInvitation) -> bool:

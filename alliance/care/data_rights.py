@@ -36,12 +36,15 @@ from alliance.care.models import (
     CheckinInvitation,
     Client,
     Episode,
+    RefusedResponse,
     Response,
     TherapySession,
 )
+from alliance.care.services import UNREADABLE_RULE
 
 FORMAT = "alliance-client-export/1"
 ERASED_NAME = "Erased client"
+ERASED_TEXT = "(erased)"
 PENDING = (MessageStatus.QUEUED, MessageStatus.RETRYING, MessageStatus.SENDING)
 
 type Json = dict[str, Any]
@@ -181,6 +184,38 @@ def _responses(client: Client) -> list[Json]:
     ]
 
 
+def _refused(client: Client) -> list[Json]:
+    refused = RefusedResponse.objects.filter(client=client).select_related(
+        "session", "alert", "superseded_by"
+    )
+    return [
+        {
+            "id": str(record.uuid),
+            "instrument": record.instrument,
+            "session_date": _when(record.session.date),
+            "answers": record.answers,
+            "problems": record.problems,
+            "source": record.source,
+            "received_at": _when(record.received_at),
+            "alert": str(record.alert.uuid) if record.alert else None,
+            "superseded_by": str(record.superseded_by.uuid) if record.superseded_by else None,
+        }
+        for record in refused.order_by("received_at", "pk")
+    ]
+
+
+def _words_erased(answers: object) -> object:
+    """Refused answers with any text that is not a number blanked: text sent in place of an
+    answer can be anything, a name included."""
+    if isinstance(answers, dict):
+        return {key: _words_erased(value) for key, value in answers.items()}
+    if isinstance(answers, list):
+        return [_words_erased(value) for value in answers]
+    if isinstance(answers, str) and not answers.strip().isdigit():
+        return ERASED_TEXT
+    return answers
+
+
 def _invitations(client: Client) -> list[Json]:
     invitations = CheckinInvitation.objects.filter(appointment__client=client)
     return [
@@ -272,6 +307,7 @@ def client_export(*, client: Client, request: HttpRequest | None) -> Json:
             "waitlist_entries": _waitlist(client),
             "checkin_invitations": _invitations(client),
             "responses": _responses(client),
+            "refused_responses": _refused(client),
             "alerts": _alerts(client),
             "emails": _messages(client),
             "fhir": client_bundle(client),
@@ -324,6 +360,17 @@ def client_erase(*, client: Client, request: HttpRequest | None = None) -> None:
         ).update(expires_at=now)
         # Free text in the client's own words, or about them, can name them or others.
         Response.objects.filter(client=client).update(comment="")
+        for refused in RefusedResponse.objects.filter(client=client).select_related("alert"):
+            refused.answers = _words_erased(refused.answers)
+            # The reasons quote what was sent ("got 'often'").
+            refused.problems = [
+                {**problem, "message": ERASED_TEXT} if "'" in problem["message"] else problem
+                for problem in refused.problems
+            ]
+            refused.save(update_fields=["answers", "problems"])
+            if refused.alert is not None and UNREADABLE_RULE in refused.alert.evidence:
+                refused.alert.evidence[UNREADABLE_RULE]["sent"] = ERASED_TEXT
+                refused.alert.save(update_fields=["evidence"])
         AlertEvent.objects.filter(alert__client=client).update(note="")
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Client), object_id=str(client.pk)

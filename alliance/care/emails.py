@@ -1,7 +1,8 @@
 """The care e-mails the outbox sends: a client's check-in link, and risk alerts to staff.
 
-Neither says who the client is or what they answered: a link and a time, nothing more
-(docs/security.md). Both are rendered when sent, from the rows as they are then.
+Neither says who the client is or what they answered: a link, the session's day and when the
+alert was raised, nothing more (docs/security.md). Both are rendered when sent, from the rows as
+they are then.
 """
 
 from datetime import datetime
@@ -16,6 +17,7 @@ from alliance.booking.outbox import templated_email
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.instruments import checkin_takes
 from alliance.care.models import Alert, AlertState
+from alliance.care.services import UNREADABLE_RULE
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -55,13 +57,18 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
 
 def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     assert message.alert_id is not None  # only alert messages come here
-    alert = Alert.objects.select_related("client").get(pk=message.alert_id)
+    alert = Alert.objects.select_related("client", "session").get(pk=message.alert_id)
     recipient = message.recipient
     if recipient is None or not recipient.is_active:
         return None
     practice = Practice.objects.current()
+    day = alert.session.date if alert.session is not None else None
     context = {
         "practice": practice,
+        # The session the answer is about, which is what the clinician acts on; when the alert
+        # was raised is a second fact (a record can arrive days later).
+        "session": f"{day:%A} {day.day} {day:%B %Y}" if day is not None else "an unknown day",
+        "unreadable": alert.rule == UNREADABLE_RULE,  # no answer read from any record yet
         "raised": format_local(alert.created_at, ZoneInfo(practice.time_zone)),
         "link": settings.SITE_URL
         + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})

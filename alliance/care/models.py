@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from alliance.accounts.access import scoped_to_clinician, scoped_to_user
 from alliance.accounts.models import Role, User
+from alliance.care.answers import value_shown
 from alliance.practice.models import Practice, Therapist
 
 
@@ -335,6 +336,44 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} {self.state} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RefusedResponse(models.Model):
+    """A record the scoring refused that touches risk, kept as it was sent and never scored:
+    the clinician sees what arrived and why it was refused, and the corrected record, when it
+    comes, supersedes it (docs/instruments.md, "A risk answer is never lost")."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="refused_responses")
+    session = models.ForeignKey(
+        TherapySession, on_delete=models.PROTECT, related_name="refused_responses"
+    )
+    instrument = models.CharField(max_length=40)
+    answers = models.JSONField()  # as received, before any reading of text as numbers
+    problems = models.JSONField(default=list)  # [{"item": id or None, "message": text}]
+    source = models.CharField(max_length=10, choices=ResponseSource.choices)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    alert = models.ForeignKey(
+        Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="refused_responses"
+    )
+    superseded_by = models.ForeignKey(
+        Response, on_delete=models.PROTECT, null=True, blank=True, related_name="superseded"
+    )
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = "refused response"
+
+    def __str__(self) -> str:
+        return f"Refused {self.instrument} {self.uuid}"
+
+    def answers_shown(self) -> list[tuple[str, str]]:
+        """Each item as it came, in JSON's spelling (true, "often", 2), for the clinician."""
+        sent = self.answers if isinstance(self.answers, dict) else {"": self.answers}
+        return [(str(item), value_shown(value)) for item, value in sent.items()]
 
 
 class SignalRecord(models.Model):

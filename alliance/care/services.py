@@ -2,14 +2,17 @@
 
 Scoring is alliance.clinical's; these functions store its result. A response that shows risk
 creates its alert and the alert's e-mails in the same transaction, so a failure to send never
-loses it (the outbox retries; the alert is on the therapist's schedule either way).
+loses it (the outbox retries; the alert is on the therapist's schedule either way). So does a
+refused record whose risk item reads 1 or more or cannot be read at all: it is kept as sent
+(RefusedResponse), and the corrected record, when it comes, joins the same alert.
 """
 
+import json
 import logging
 import threading
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -20,6 +23,7 @@ from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
 from alliance.booking.outbox import messages_schedule_alert
+from alliance.care.answers import answer_read, storable, value_shown
 from alliance.care.instruments import instrument
 from alliance.care.models import (
     Alert,
@@ -29,6 +33,7 @@ from alliance.care.models import (
     Client,
     Episode,
     PlanItem,
+    RefusedResponse,
     Response,
     ResponseSource,
     TherapySession,
@@ -49,6 +54,13 @@ class ResponseExists(Exception):
         self.response = response
 
 
+# PHQ-9 item 9 (thoughts of being better off dead or of self-harm): its rules and evidence.
+RISK_ITEM = "phq9_9"
+RISK_RULE = "phq9_item9"
+UNREADABLE_RULE = "phq9_item9_unreadable"
+RISK_SOURCE = "PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md)."
+
+
 # Where each of Response's engine columns comes from, per instrument.
 ENGINE_ANSWERS = {
     "alliance_client": {"tension": "ac_tension", "repair": "ac_repair"},
@@ -64,6 +76,15 @@ def engine_answers(code: str, answers: Mapping[str, int]) -> dict[str, int | Non
         field: answers.get(picked[field]) if field in picked else None
         for field in ("tension", "repair", "item9")
     }
+
+
+class SessionOf(NamedTuple):
+    """Where a record belongs: `session_on`'s arguments, for a session recorded only if needed."""
+
+    client: Client
+    therapist: Therapist
+    day: date
+    appointment: Appointment | None = None
 
 
 def episode_open(*, client: Client, therapist: Therapist, on: date) -> Episode:
@@ -205,30 +226,175 @@ def response_record(
     )
     response.save(force_insert=True)
     _signals_recompute_after_commit(str(session.episode.client.uuid))
-    if "risk" in result.flags:
-        risk_alert_raise(
-            client=session.episode.client, therapist=session.episode.therapist, response=response
-        )
+    refused = RefusedResponse.objects.filter(
+        session=session, instrument=found.code, superseded_by__isnull=True
+    )
+    # The refused records this one corrects, and the alert they raised, which it joins.
+    joins = refused.update(superseded_by=response) > 0
+    alert = session_risk_alert(session)
+    if alert is None and "risk" in result.flags:
+        try:
+            risk_alert_raise(
+                client=session.episode.client,
+                therapist=session.episode.therapist,
+                session=session,
+                evidence={RISK_RULE: item9_evidence(response.answers.get(RISK_ITEM), session)},
+                response=response,
+            )
+        except IntegrityError:
+            # Raised a moment ago for a refused record of this session: this one corrects it.
+            refused.update(superseded_by=response)
+            alert, joins = session_risk_alert(session), True
+    if joins and alert is not None and alert.response_id is None:
+        _risk_alert_attach(alert, response)
     return response
+
+
+def item9_words(value: object) -> str:
+    """The words of PHQ-9 item 9's answer ("Several days"), or "" for a value it does not have."""
+    found = instrument("phq9")
+    if found is None or isinstance(value, bool) or not isinstance(value, int):
+        return ""
+    options = found.item(RISK_ITEM).scale.options
+    return next((option.label for option in options if option.value == value), "")
+
+
+def item9_evidence(value: object, session: TherapySession) -> dict[str, Any]:
+    """What an alert keeps of an item-9 answer: the value, its words and the session's day, as
+    they were when it was raised."""
+    return {
+        RISK_RULE: value,
+        "answer": item9_words(value),
+        "session_date": session.date.isoformat(),
+    }
+
+
+def session_risk_alert(session: TherapySession) -> Alert | None:
+    """The session's risk alert, if it has one (there is at most one: the alert's constraint)."""
+    return Alert.objects.filter(
+        client_id=session.episode.client_id, kind=AlertKind.RISK, session=session
+    ).first()
+
+
+def _alert_evidence_add(alert: Alert, rule: str, evidence: dict[str, Any]) -> None:
+    rules = [each for each in alert.rule.split(",") if each]
+    alert.rule = ",".join(rules if rule in rules else [*rules, rule])
+    alert.evidence = {**alert.evidence, rule: evidence}
+
+
+def _risk_alert_attach(alert: Alert, response: Response) -> None:
+    """The corrected record joins the alert its refused one raised: one alert, told once."""
+    value = response.answers.get(RISK_ITEM)
+    alert.response = response
+    _alert_evidence_add(alert, RISK_RULE, item9_evidence(value, response.session))
+    alert.save(update_fields=["response", "rule", "evidence"])
+    words = item9_words(value) or value_shown(value)
+    AlertEvent.objects.create(
+        alert=alert,
+        state=alert.state,
+        note=f'The corrected record arrived: item 9 answered "{words}", total {response.total}.',
+    )
+
+
+@transaction.atomic
+def refused_response_keep(
+    *,
+    session_of: SessionOf,
+    code: str,
+    sent: Mapping[str, object],
+    error: AnswerError,
+    source: ResponseSource,
+    recorded_by: User | None = None,
+) -> RefusedResponse | None:
+    """Keep a refused record that touches risk and alert on it; None for any other refusal.
+
+    Only these are kept: any other refused record loses nothing the sender cannot send again
+    from the 422, and keeping every malformed body would store what no one reviews.
+    """
+    if "risk" in error.flags:
+        rule = RISK_RULE
+    elif "risk" in error.unreadable:
+        rule = UNREADABLE_RULE
+    else:
+        return None
+    session = session_on(**session_of._asdict())
+    stored = storable(dict(sent))
+    problems = storable(
+        [{"item": problem.item, "message": problem.message} for problem in error.problems]
+    )
+    for earlier in RefusedResponse.objects.filter(
+        session=session, instrument=code, superseded_by__isnull=True
+    ):
+        if _same_json(earlier.answers, stored):
+            return earlier  # a retry of the same record: kept once
+    evidence = (
+        item9_evidence(answer_read(sent.get(RISK_ITEM)), session)
+        if rule == RISK_RULE
+        else {"sent": value_shown(stored.get(RISK_ITEM)), "session_date": session.date.isoformat()}
+    )
+    alert = earlier_alert = session_risk_alert(session)
+    if alert is None:
+        try:
+            alert = risk_alert_raise(
+                client=session_of.client,
+                therapist=session_of.therapist,
+                session=session,
+                rule=rule,
+                evidence={rule: evidence},
+            )
+        except IntegrityError:
+            # Raised for this session a moment ago by another request: this record joins it.
+            alert = session_risk_alert(session)
+    if alert is not None and earlier_alert is not None:
+        if alert.response_id is None:
+            # Until a record is scored, the alert says what the latest refused one read.
+            _alert_evidence_add(alert, rule, evidence)
+            alert.save(update_fields=["rule", "evidence"])
+        AlertEvent.objects.create(
+            alert=alert,
+            state=alert.state,
+            note="Another record for this session arrived and was refused; it is kept with it.",
+        )
+    return RefusedResponse.objects.create(
+        client=session_of.client,
+        session=session,
+        instrument=code,
+        answers=stored,
+        problems=problems,
+        source=source,
+        recorded_by=recorded_by,
+        alert=alert,
+    )
+
+
+def _same_json(a: object, b: object) -> bool:
+    # Not ==: in Python true == 1 == 1.0, and a sender who fixes `true` to 1 sent a new record.
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 @transaction.atomic
 def risk_alert_raise(
-    *, client: Client, therapist: Therapist, response: Response | None = None
+    *,
+    client: Client,
+    therapist: Therapist,
+    session: TherapySession,
+    evidence: dict[str, Any],
+    rule: str = RISK_RULE,
+    response: Response | None = None,
 ) -> Alert:
     """The one signal that must never be missed or delayed (domain.md, PHQ-9 item 9).
 
-    `response` is None when the answers could not be scored (an import with gaps) but item 9
-    still showed risk."""
+    `response` is None when the record was refused (RefusedResponse) but item 9 read 1 or more,
+    or could not be read: rule UNREADABLE_RULE, "check with the client"."""
     alert = Alert.objects.create(
         kind=AlertKind.RISK,
         client=client,
         therapist=therapist,
         response=response,
-        session=response.session if response is not None else None,
-        rule="phq9_item9",
-        evidence={"phq9_item9": {"phq9_item9": response.answers.get("phq9_9")}} if response else {},
-        source="PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md).",
+        session=session,
+        rule=rule,
+        evidence=evidence,
+        source=RISK_SOURCE,
     )
     AlertEvent.objects.create(alert=alert, state=AlertState.OPEN)
     transaction.on_commit(lambda: _escalation_check_at(alert))

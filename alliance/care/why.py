@@ -6,10 +6,11 @@ so they do not change when the client's signals are recomputed later.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from alliance.care.instruments import instrument
 from alliance.care.models import Alert
+from alliance.care.services import item9_words
 from alliance.clinical.signals.references import GUIDANCE
 
 MEASURE_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7"}
@@ -163,20 +164,33 @@ def _reliable_change(e: Evidence, p: Evidence) -> str:
     return rose
 
 
-def _item9_answer(value: Any) -> str:
-    """The words the client chose for PHQ-9 item 9 ("Several days"), or "" if unknown."""
-    found = instrument("phq9")
-    item = next((i for i in found.items if i.id == "phq9_9"), None) if found else None
-    options = item.scale.options if item is not None else ()
-    return next((option.label for option in options if option.value == value), "")
+ITEM9 = "item 9 of the PHQ-9 (thoughts of being better off dead or of self-harm)"
+
+
+def _at_session(e: Evidence, sentence: str) -> str:
+    """The sentence, led by the session it is about when the evidence names one."""
+    try:
+        day = date.fromisoformat(str(e["session_date"]))
+    except (KeyError, ValueError):
+        return sentence[0].upper() + sentence[1:]
+    return f"At the session of {day:%a} {day.day} {day:%b %Y}, {sentence}"
 
 
 def _risk(e: Evidence, p: Evidence) -> str:
-    answer = _item9_answer(e.get("phq9_item9"))
-    answered = f'"{answer}"' if answer else 'above "not at all"'
-    return (
-        "Item 9 of the PHQ-9 (thoughts of being better off dead or of self-harm) was answered "
-        f"{answered}. Any such answer needs prompt clinical review whatever the total."
+    value = e.get("phq9_item9")
+    answer = e.get("answer") or item9_words(value)
+    said = f'"{answer}"' if answer else 'above "Not at all"'
+    sentence = _at_session(e, f"{ITEM9} was answered {said}.")
+    if value == 0:
+        return sentence
+    return f"{sentence} Any such answer needs prompt clinical review whatever the total."
+
+
+def _risk_unreadable(e: Evidence, p: Evidence) -> str:
+    return _at_session(
+        e,
+        f"{ITEM9} arrived as {e.get('sent')}, which is none of its answers, so the record was "
+        "refused. Risk answer unreadable — check with the client.",
     )
 
 
@@ -194,6 +208,7 @@ SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
     "low_total": _low_total,
     "no_reliable_improvement": _no_improvement,
     "phq9_item9": _risk,
+    "phq9_item9_unreadable": _risk_unreadable,
 }
 
 

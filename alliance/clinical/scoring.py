@@ -9,7 +9,9 @@ answered", like a missing key, because that is how JSON imports carry a skipped 
 
 Flags, such as PHQ-9 item 9, are worked out from every valid answer even when the response as a
 whole cannot be scored, and travel on the ``AnswerError``: a risk answer must raise an alert even
-in a record with gaps too large to prorate.
+in a record with gaps too large to prorate. A flag whose item was answered with something that is
+not one of its values (``true``, 4, "often") is ``unreadable`` on the error: a risk answer that
+cannot be read must reach a clinician too.
 
 A follow-up (an item with ``asked_if``) answered when its condition does not hold is refused.
 """
@@ -37,11 +39,18 @@ class Problem:
 
 class AnswerError(ValueError):
     """The answers cannot be scored. ``problems`` lists every reason; ``flags`` holds the flags
-    that the valid answers raise all the same."""
+    that the valid answers raise all the same, ``unreadable`` those whose item's answer is not one
+    of its values."""
 
-    def __init__(self, problems: Sequence[Problem], flags: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        flags: frozenset[str] = frozenset(),
+        unreadable: frozenset[str] = frozenset(),
+    ) -> None:
         self.problems = tuple(problems)
         self.flags = flags
+        self.unreadable = unreadable
         super().__init__("; ".join(str(problem) for problem in self.problems))
 
 
@@ -62,6 +71,7 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
     items = {item.id: item for item in instrument.items}
     problems: list[Problem] = []
     valid: dict[str, int] = {}
+    wrong: set[str] = set()  # items answered with something that is not one of their values
     for key, value in answers.items():
         item = items.get(key) if isinstance(key, str) else None
         if item is None:
@@ -70,10 +80,12 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
         elif value is None:
             continue
         elif isinstance(value, bool) or not isinstance(value, int):
+            wrong.add(item.id)
             problems.append(
                 Problem(item.id, f"expected a whole number ({_allowed(item)}), got {_short(value)}")
             )
         elif value not in item.scale.values:
+            wrong.add(item.id)
             problems.append(
                 Problem(item.id, f"{_short(value)} is not one of the answers ({_allowed(item)})")
             )
@@ -92,7 +104,8 @@ def score(instrument: Instrument, answers: Mapping[str, object]) -> Score:
     missing = tuple(item.id for item in unanswered if item.scored)
     problems += _missing_problems(instrument, missing)
     if problems:
-        raise AnswerError(problems, flags)
+        unreadable = frozenset(flag.code for flag in instrument.flags if flag.item in wrong)
+        raise AnswerError(problems, flags, unreadable)
 
     total = _total(instrument, valid, missing)
     band = instrument.band_for(total)

@@ -182,6 +182,21 @@ def test_the_risk_flag_survives_answers_that_cannot_be_scored() -> None:
     assert refused.value.flags == {"risk"}
 
 
+@pytest.mark.parametrize("item9", [True, 4, -1, "often", "1", 1.0, [1]])
+def test_a_risk_item_that_cannot_be_read_is_named_unreadable(item9: object) -> None:
+    with pytest.raises(AnswerError) as refused:
+        score(PHQ9, phq9(1, 1, 1, 1, 1, 1, 1, 1, 0) | {"phq9_9": item9})
+    assert refused.value.flags == frozenset()
+    assert refused.value.unreadable == {"risk"}
+
+
+@pytest.mark.parametrize("item9", [None, 0, 2])
+def test_a_risk_item_read_or_left_unanswered_is_not_unreadable(item9: int | None) -> None:
+    with pytest.raises(AnswerError) as refused:
+        score(PHQ9, phq9(1, 1, 1, 1, 1, 1, 1, 1, 0) | {"phq9_9": item9, "phq9_1": "x"})
+    assert refused.value.unreadable == frozenset()
+
+
 def test_the_unscored_difficulty_item_is_kept_but_not_counted() -> None:
     result = score(PHQ9, phq9(1, 0, 0, 0, 0, 0, 0, 0, 0) | {"phq9_difficulty": 3})
     assert (result.total, result.answers["phq9_difficulty"]) == (1, 3)

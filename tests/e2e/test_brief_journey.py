@@ -117,7 +117,7 @@ def test_the_caseload_puts_risk_first_and_each_brief_opens_with_its_alerts_and_m
         expect(article).to_contain_text("What the research suggests:")
     expect(articles.first.locator(".alert__why")).to_contain_text(
         re.compile(
-            r'Item 9 of the PHQ-9 .* was answered "(Several days|More than half the days|'
+            r'[Ii]tem 9 of the PHQ-9 .* was answered "(Several days|More than half the days|'
             r'Nearly every day)"'
         )
     )

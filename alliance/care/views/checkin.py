@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from alliance.booking.outbox import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
     CheckinLinkTooOld,
+    checkin_refusal_keep,
     checkin_renewable,
     checkin_showed_risk,
     checkin_submit,
@@ -29,6 +31,7 @@ from alliance.care.forms import CheckinForm
 from alliance.care.instruments import checkin_takes, instrument
 from alliance.care.models import CheckinInvitation
 from alliance.care.progress import client_progress, progress_token_make, progress_token_read
+from alliance.clinical.scoring import Problem
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -122,6 +125,17 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
                     )
         else:
             return redirect("care:checkin_thanks", token=token)
+    kept = None
+    if request.method == "POST":
+        kept = checkin_refusal_keep(
+            invitation=invitation,
+            sent=request.POST.dict(),
+            problems=[
+                Problem(field if field != NON_FIELD_ERRORS else None, str(message))
+                for field, messages in form.errors.items()
+                for message in messages
+            ],
+        )
     return render(
         request,
         "care/checkin.html",
@@ -129,6 +143,8 @@ def checkin(request: HttpRequest, token: str, invitation: CheckinInvitation) -> 
             "form": form,
             "token": token,
             "takes": checkin_takes(invitation.instruments),
+            # Told at once: the client may close the page without finishing.
+            "risk_kept": kept is not None,
         },
         status=422 if form.errors else 200,
     )

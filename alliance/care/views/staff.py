@@ -62,7 +62,7 @@ def client_detail(request: StaffRequest, client_uuid: UUID) -> HttpResponse:
         Alert.objects.visible_to(request.user)
         .filter(client=client)
         .select_related("session")
-        .prefetch_related("events__by")
+        .prefetch_related("events__by", "refused_responses")
         .order_by(urgency_order(), "-created_at")
     )
     current = [alert for alert in alerts if alert.state != AlertState.RESOLVED]
