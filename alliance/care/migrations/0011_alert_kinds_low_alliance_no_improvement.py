@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0009_plan_second_session_then_monthly'),
+        ('care', '0010_refused_response'),
     ]
 
     operations = [
