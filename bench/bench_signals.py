@@ -171,13 +171,12 @@ def incremental_ms(
     series_list: list[tuple[SessionPoint, ...]],
     settings: SignalSettings,
     norms: PracticeNorms,
-    usual: list[float | None],
 ) -> tuple[float, float]:
     timings: list[float] = []
     for _ in range(5):
-        for series, therapist_usual in zip(series_list, usual, strict=True):
+        for series in series_list:
             started = time.perf_counter()
-            signals_for(series, settings, norms, therapist_usual)
+            signals_for(series, settings, norms)
             timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
 
@@ -211,8 +210,7 @@ def main() -> int:
     print(
         f"fit ({workers} workers): {fit}; curves "
         f"{norms.curves['phq9'].kind}/{norms.curves['gad7'].kind}, change SD "
-        f"{norms.change_sd or 0:.2f}, gap {norms.gap_mean or 0:.2f} ± {norms.gap_sd or 0:.2f}, "
-        f"{len(norms.therapist_usual)} therapists"
+        f"{norms.change_sd or 0:.2f}, gap {norms.gap_mean or 0:.2f} ± {norms.gap_sd or 0:.2f}"
     )
     # Kept in the workers first: after a run that brought a million signals back into this
     # process, later forked runs were 3-6 times slower here (see docs/performance.md).
@@ -253,9 +251,8 @@ def main() -> int:
     failed = full_s > FULL_TARGET_S
     for sessions in (20, 50):
         clients = [make_episode(rng, sessions) for _ in range(400)]
-        usual = [norms.therapist_usual.get(client.therapist) for client in clients]
         series_list = [tuple(client.series) for client in clients]
-        median, p95 = incremental_ms(series_list, settings, norms, usual)
+        median, p95 = incremental_ms(series_list, settings, norms)
         print(
             f"incremental, one {sessions}-session series: median {median:.3f} ms, p95 {p95:.3f} ms"
         )

@@ -155,9 +155,7 @@ def latest_series_read(first: int, last: int) -> list[LatestSeries]:
 
 
 def _found(latest: LatestSeries, settings: SignalSettings, norms: PracticeNorms) -> list[Signal]:
-    return signals_for(
-        latest.series, settings, norms, norms.therapist_usual.get(latest.therapist_id)
-    )
+    return signals_for(latest.series, settings, norms)
 
 
 def _digest(latest: LatestSeries, found: Sequence[Signal]) -> str:

@@ -69,7 +69,6 @@ def norms_from_json(data: dict[str, Any], version: int) -> PracticeNorms:
         gap_mean=data["gap_mean"],
         gap_sd=data["gap_sd"],
         gaps=data["gaps"],
-        therapist_usual={int(key): value for key, value in data["therapist_usual"].items()},
         curves=curves,
         version=version,
     )
@@ -79,7 +78,6 @@ def norms_to_json(norms: PracticeNorms) -> dict[str, Any]:
     """The norms for PracticeNormsRecord.norms (the version has its own column)."""
     data = asdict(norms)
     del data["version"]
-    data["therapist_usual"] = {str(key): value for key, value in norms.therapist_usual.items()}
     data["curves"] = {measure: curve.as_dict() for measure, curve in norms.curves.items()}
     return data
 
@@ -556,12 +554,7 @@ def signals_recompute_client(*, client: Client, now: datetime) -> list[Signal]:
         return []
     settings, zone = engine_settings()
     norms = stored_norms()
-    found = signals_for(
-        series_from_rows(latest.sessions, latest.rows),
-        settings,
-        norms,
-        norms.therapist_usual.get(latest.therapist_id),
-    )
+    found = signals_for(series_from_rows(latest.sessions, latest.rows), settings, norms)
     signals_store(
         client_id=client.pk,
         episode_id=latest.episode_id,

@@ -217,7 +217,6 @@ NORMS = PracticeNorms(
     gap_mean=0.2,
     gap_sd=3.0,
     gaps=500,
-    therapist_usual={7: 28.0},
     curves={
         measure: replace(default_curve(measure), kind="practice") for measure in ("phq9", "gad7")
     },
@@ -233,15 +232,6 @@ NORMS = PracticeNorms(
         (replace(NORMS, gap_sd=2.8), "gap_sd moved from 3.000 to 2.800"),
         (replace(NORMS, change_sd=None), "change_sd became unknown"),
         (replace(NORMS, gap_mean=0.4), "gap_mean moved from 0.200 to 0.400"),
-        (replace(NORMS, therapist_usual={7: 28.5}), None),
-        (
-            replace(NORMS, therapist_usual={7: 28.6}),
-            "therapist 7's usual level moved by more than 0.5",
-        ),
-        (
-            replace(NORMS, therapist_usual={7: 28.0, 8: 25.0}),
-            "the therapists with a usual level changed",
-        ),
     ],
 )
 def test_what_counts_as_norms_that_moved(candidate: PracticeNorms, reason: str | None) -> None:

@@ -45,14 +45,12 @@ def signals_for(
     series: Sequence[SessionPoint],
     settings: SignalSettings,
     norms: PracticeNorms,
-    therapist_usual: float | None = None,
 ) -> list[Signal]:
     """Every signal in one client's series (in session order, then detector order).
 
-    ``series`` is the episode's sessions in session order (``check_series`` checks that);
-    ``therapist_usual`` the treating therapist's entry in ``norms.therapist_usual``, if any.
+    ``series`` is the episode's sessions in session order (``check_series`` checks that).
     """
-    context = Context(settings, norms, therapist_usual)
+    context = Context(settings, norms)
     signals: list[Signal] = []
     for detect in DETECTORS:
         signals.extend(detect(series, context))
@@ -63,11 +61,7 @@ def signals_for(
 def _run(
     episodes: Sequence[Episode], settings: SignalSettings, norms: PracticeNorms
 ) -> list[list[Signal]]:
-    usual = norms.therapist_usual
-    return [
-        signals_for(episode.series, settings, norms, usual.get(episode.therapist))
-        for episode in episodes
-    ]
+    return [signals_for(episode.series, settings, norms) for episode in episodes]
 
 
 def signals_for_all(
@@ -77,9 +71,8 @@ def signals_for_all(
     *,
     workers: int = 1,
 ) -> list[list[Signal]]:
-    """``signals_for`` for every episode, in the order of ``episodes``, each with its
-    therapist's usual level from ``norms``. With ``workers`` > 1, chunks run in a process pool
-    (``parallel.map_chunks``, which says when forking is safe)."""
+    """``signals_for`` for every episode, in the order of ``episodes``. With ``workers`` > 1,
+    chunks run in a process pool (``parallel.map_chunks``, which says when forking is safe)."""
     parts = map_chunks(_run, episodes, settings, norms, workers=workers)
     return [signals for part in parts for signals in part]
 

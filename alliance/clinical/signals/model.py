@@ -145,8 +145,8 @@ by_session = itemgetter(1)
 
 @dataclass(frozen=True, slots=True)
 class Episode:
-    """One client's episode of care for the practice-wide calls: who treats them (to find the
-    therapist's usual rating level) and the session series, in session order."""
+    """One client's episode of care for the practice-wide calls: who treats them (a key the
+    caller chooses, for telling the results apart) and the session series, in session order."""
 
     therapist: TherapistKey
     series: Sequence[SessionPoint]
@@ -154,15 +154,10 @@ class Episode:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Everything a detector needs besides the series: the same object for every detector.
-
-    ``therapist_usual`` is the treating therapist's usual rating level (the mean of their own
-    therapist-form totals across the practice, ``PracticeNorms.therapist_usual``); None when they
-    have too few ratings yet, which switches the rule that needs it off."""
+    """Everything a detector needs besides the series: the same object for every detector."""
 
     settings: SignalSettings
     norms: "PracticeNorms"
-    therapist_usual: float | None = None
     # Work several detectors share, done once per series (see ``rupture.ruptures_of``). Only
     # ``signals_for`` makes a context per series; a memo entry also records which series it
     # belongs to, so a context reused for another series never returns a stale answer.

@@ -2,10 +2,10 @@
 
 Some rules compare a client with the practice: a fall in the alliance larger than the practice's
 usual session-to-session change, a client-therapist gap larger than the practice's usual gap, a
-therapist's rating against their own usual level, a symptom score against the practice's
-expected course. ``practice_norms_fit`` computes all of them in one pass over every session of
-every episode. ``NormsAccumulator`` is that pass in pieces: accumulators over parts of the
-practice merge into the same result, which is how ``signals_for_all`` splits it over processes.
+symptom score against the practice's expected course. ``practice_norms_fit`` computes all of
+them in one pass over every session of every episode. ``NormsAccumulator`` is that pass in
+pieces: accumulators over parts of the practice merge into the same result, which is how
+``signals_for_all`` splits it over processes.
 """
 
 import math
@@ -27,7 +27,6 @@ from alliance.clinical.signals.model import (
     Episode,
     Measure,
     SessionPoint,
-    TherapistKey,
     scores_of,
 )
 from alliance.clinical.signals.parallel import map_chunks
@@ -44,7 +43,6 @@ class PracticeNorms:
     gap_mean: float | None  # mean of client minus therapist alliance total, same session
     gap_sd: float | None
     gaps: int
-    therapist_usual: dict[TherapistKey, float]  # mean of each therapist's own ratings
     curves: dict[Measure, ExpectedCurve] = field(
         default_factory=lambda: {measure: default_curve(measure) for measure in MEASURES}
     )
@@ -55,7 +53,7 @@ class PracticeNorms:
 
 def default_norms() -> PracticeNorms:
     """A practice with no data yet: no SD or gap norms, default curves."""
-    return PracticeNorms(None, 0, None, None, 0, {})
+    return PracticeNorms(None, 0, None, None, 0)
 
 
 def sample_sd(count: int, total: float, squares: float) -> float:
@@ -75,7 +73,6 @@ class NormsAccumulator:
     gaps: int = 0
     gap_sum: float = 0.0
     gap_squares: float = 0.0
-    therapists: dict[TherapistKey, list[float]] = field(default_factory=dict)
     episodes: dict[Measure, list[EpisodeSums]] = field(
         default_factory=lambda: {measure: [] for measure in MEASURES}
     )
@@ -94,8 +91,8 @@ class NormsAccumulator:
         consecutive = (
             series[-1].number - series[0].number == len(series) - 1 and len(series) < LOG_TABLE_SIZE
         )
-        if not (consecutive and self._add_alliance_complete(series, episode.therapist)):
-            self._add_alliance_plain(series, episode.therapist)
+        if not (consecutive and self._add_alliance_complete(series)):
+            self._add_alliance_plain(series)
         for measure in MEASURES:
             values = scores_of(series, measure)
             if consecutive and None not in values:
@@ -112,7 +109,7 @@ class NormsAccumulator:
 
     def add_plain(self, episode: Episode) -> None:
         """``add`` without the quick paths (the reference the tests compare them with)."""
-        self._add_alliance_plain(episode.series, episode.therapist)
+        self._add_alliance_plain(episode.series)
         for measure in MEASURES:
             sums = episode_sums(
                 (point.number, value)
@@ -122,9 +119,7 @@ class NormsAccumulator:
             if sums is not None and sums[0] > 0:
                 self.episodes[measure].append(sums)
 
-    def _add_alliance_complete(
-        self, series: Sequence[SessionPoint], therapist_key: TherapistKey
-    ) -> bool:
+    def _add_alliance_complete(self, series: Sequence[SessionPoint]) -> bool:
         """The alliance sums of an episode both sides rated every session; False, having
         changed nothing, when one did not."""
         client = [point.client_alliance for point in series]
@@ -154,17 +149,11 @@ class NormsAccumulator:
         self.gaps += n
         self.gap_sum += client_sum - therapist_sum
         self.gap_squares += gap_squares
-        ratings = self.therapists.setdefault(therapist_key, [0.0, 0.0])
-        ratings[0] += n
-        ratings[1] += therapist_sum
         return True
 
-    def _add_alliance_plain(
-        self, series: Sequence[SessionPoint], therapist_key: TherapistKey
-    ) -> None:
+    def _add_alliance_plain(self, series: Sequence[SessionPoint]) -> None:
         changes, change_sum, change_squares = 0, 0, 0
         gaps, gap_sum, gap_squares = 0, 0, 0
-        rated, rating_sum = 0, 0
         previous: int | None = None
         for point in series:
             client = point.client_alliance
@@ -181,19 +170,12 @@ class NormsAccumulator:
                     gaps += 1
                     gap_sum += gap
                     gap_squares += gap * gap
-            if therapist is not None:
-                rated += 1
-                rating_sum += therapist
         self.changes += changes
         self.change_sum += change_sum
         self.change_squares += change_squares
         self.gaps += gaps
         self.gap_sum += gap_sum
         self.gap_squares += gap_squares
-        if rated:
-            ratings = self.therapists.setdefault(therapist_key, [0.0, 0.0])
-            ratings[0] += rated
-            ratings[1] += rating_sum
 
     def merge(self, other: "NormsAccumulator") -> None:
         self.changes += other.changes
@@ -202,10 +184,6 @@ class NormsAccumulator:
         self.gaps += other.gaps
         self.gap_sum += other.gap_sum
         self.gap_squares += other.gap_squares
-        for therapist, (rated, total) in other.therapists.items():
-            sums = self.therapists.setdefault(therapist, [0.0, 0.0])
-            sums[0] += rated
-            sums[1] += total
         for measure in MEASURES:
             self.episodes[measure].extend(other.episodes[measure])
 
@@ -220,11 +198,6 @@ class NormsAccumulator:
         if self.gaps >= max(enough, 2):
             gap_mean = self.gap_sum / self.gaps
             gap_sd = sample_sd(self.gaps, self.gap_sum, self.gap_squares)
-        usual = {
-            therapist: total / rated
-            for therapist, (rated, total) in self.therapists.items()
-            if rated >= settings.min_therapist_sessions
-        }
         curves = {
             measure: fit_curve(
                 measure,
@@ -240,7 +213,6 @@ class NormsAccumulator:
             gap_mean=gap_mean,
             gap_sd=gap_sd,
             gaps=self.gaps,
-            therapist_usual=usual,
             curves=curves,
         )
 

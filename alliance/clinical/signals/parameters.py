@@ -44,9 +44,6 @@ class SignalSettings:
     # clients rate higher, d = .63, r = .36 between the two views).
     gap_sd_multiplier: float = 2.0
     gap_consecutive: int = 3
-    # Disagreement (a): a therapist's usual level is the mean of their own ratings once they have
-    # at least this many; with fewer, "at or above their usual level" cannot be judged.
-    min_therapist_sessions: int = 10
     # Not on track: a score worse than the one-sided tolerance bound at this level (Finch,
     # Lambert & Schaalje 2001 used tolerance intervals around the expected curve).
     not_on_track_level: float = 0.90
@@ -86,7 +83,6 @@ class SignalSettings:
             "level_sessions",
             "repair_window",
             "gap_consecutive",
-            "min_therapist_sessions",
             "min_practice_episodes",
             "min_practice_observations",
             "phq9_reliable_change",

@@ -28,9 +28,6 @@ class RefitTolerance:
     # gap_mean shifts the disagreement band by itself; it sits near 0, where a relative change
     # means nothing, so it is measured against the gap SD (the band's own unit).
     gap_mean_of_sd: float = 0.05
-    # A therapist's usual level is compared with their whole-point ratings: half a point can
-    # move a rating across it.
-    usual_points: float = 0.5
     # The not-on-track bound, compared with whole-point scores, at the sessions and intakes
     # where a client in treatment is judged (intake from 5, mild, to the top of the scale).
     bound_points: float = 0.5
@@ -56,13 +53,6 @@ def norms_moved(
         shift = abs(candidate.gap_mean - current.gap_mean)
         if shift > tolerance.gap_mean_of_sd * current.gap_sd:
             return f"gap_mean moved from {current.gap_mean:.3f} to {candidate.gap_mean:.3f}"
-    if current.therapist_usual.keys() != candidate.therapist_usual.keys():
-        return "the therapists with a usual level changed"
-    for therapist, was in current.therapist_usual.items():
-        if abs(candidate.therapist_usual[therapist] - was) > tolerance.usual_points:
-            return (
-                f"therapist {therapist}'s usual level moved by more than {tolerance.usual_points}"
-            )
     z = NormalDist().inv_cdf(settings.not_on_track_level)
     for measure in MEASURES:
         was_curve, now_curve = current.curves[measure], candidate.curves[measure]

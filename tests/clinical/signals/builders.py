@@ -69,7 +69,6 @@ def norms(
         gap_mean=gap_mean,
         gap_sd=gap_sd,
         gaps=1000 if gap_sd is not None else 0,
-        therapist_usual={},
         curves=base.curves,
     )
 
@@ -78,9 +77,8 @@ def context(
     *,
     settings: SignalSettings = SETTINGS,
     practice: PracticeNorms | None = None,
-    therapist_usual: float | None = None,
 ) -> Context:
-    return Context(settings, practice if practice is not None else norms(), therapist_usual)
+    return Context(settings, practice if practice is not None else norms())
 
 
 def constant(value: int | None, length: int = 20) -> list[int | None]:

@@ -162,8 +162,8 @@ def test_both_rules_come_out_in_session_order() -> None:
         client_tension=[0, 1, 0, 0],
         therapist_tension=[0, 0, 0, 0],
     )
-    # Session 2: tension while the therapist rated 32, above their usual 27.
-    assert rules_at(detect_disagreement(series, context(therapist_usual=27.0))) == [
+    # Session 2: tension while the therapist's rating stayed at 32.
+    assert rules_at(detect_disagreement(series, context())) == [
         (2, "unseen_by_therapist"),
         (3, "persistent_gap"),
     ]

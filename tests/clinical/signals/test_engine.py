@@ -31,7 +31,6 @@ from alliance.clinical.signals.rupture import detect_repair, detect_rupture
 from .builders import SETTINGS, make_series, norms
 
 PRACTICE = norms()  # change SD 2, gap 3 ± 2, default curves
-USUAL = 27.0
 
 
 def flat_series(length: int = 20) -> tuple[SessionPoint, ...]:
@@ -71,16 +70,16 @@ def test_every_detector_has_the_same_shape() -> None:
 
 
 def test_a_flat_series_gives_no_signal() -> None:
-    assert signals_for(flat_series(), SETTINGS, PRACTICE, USUAL) == []
-    assert signals_for(flat_series(), SETTINGS, default_norms(), None) == []
+    assert signals_for(flat_series(), SETTINGS, PRACTICE) == []
+    assert signals_for(flat_series(), SETTINGS, default_norms()) == []
 
 
 def test_a_noisy_but_stable_series_gives_no_signal() -> None:
-    assert signals_for(noisy_stable_series(), SETTINGS, PRACTICE, USUAL) == []
+    assert signals_for(noisy_stable_series(), SETTINGS, PRACTICE) == []
 
 
 def test_an_empty_series_gives_no_signal() -> None:
-    assert signals_for((), SETTINGS, PRACTICE, USUAL) == []
+    assert signals_for((), SETTINGS, PRACTICE) == []
 
 
 @settings(max_examples=150, deadline=None)
@@ -101,7 +100,7 @@ def test_small_wobbles_around_a_stable_level_never_signal(
         client_tension=[0] * length,
         therapist_tension=[0] * length,
     )
-    assert signals_for(series, SETTINGS, PRACTICE, float(level - 3)) == []
+    assert signals_for(series, SETTINGS, PRACTICE) == []
 
 
 def test_signals_come_in_session_order_then_detector_order() -> None:
@@ -123,7 +122,7 @@ def test_signals_come_in_session_order_then_detector_order() -> None:
 
 
 def test_a_context_reused_for_another_series_does_not_reuse_its_ruptures() -> None:
-    context = Context(SETTINGS, PRACTICE, USUAL)
+    context = Context(SETTINGS, PRACTICE)
     first = make_series(client=[30, 30, 24])
     second = make_series(client=[30, 30, 30])
     assert detect_rupture(first, context)
@@ -167,11 +166,11 @@ practices = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(arbitrary_series(), practices, st.one_of(st.none(), st.floats(7, 35)))
+@given(arbitrary_series(), practices)
 def test_any_series_in_range_gives_well_formed_signals(
-    series: tuple[SessionPoint, ...], practice: PracticeNorms, usual: float | None
+    series: tuple[SessionPoint, ...], practice: PracticeNorms
 ) -> None:
-    signals = signals_for(series, SETTINGS, practice, usual)
+    signals = signals_for(series, SETTINGS, practice)
     numbers = {point.number for point in series}
     for signal in signals:
         assert signal.session in numbers
@@ -183,20 +182,12 @@ def test_any_series_in_range_gives_well_formed_signals(
 
 
 def test_the_practice_wide_calls_agree_with_one_series_at_a_time() -> None:
-    practice_norms = PracticeNorms(2.0, 1000, 3.0, 2.0, 1000, {"tara": 27.0}, PRACTICE.curves)
+    practice_norms = PracticeNorms(2.0, 1000, 3.0, 2.0, 1000, PRACTICE.curves)
     episodes = [
         Episode("tara" if index % 2 else "tom", make_series(client=[30, 30 - index % 9, 30]))
         for index in range(60)
     ]
-    one_by_one = [
-        signals_for(
-            episode.series,
-            SETTINGS,
-            practice_norms,
-            practice_norms.therapist_usual.get(episode.therapist),
-        )
-        for episode in episodes
-    ]
+    one_by_one = [signals_for(episode.series, SETTINGS, practice_norms) for episode in episodes]
     assert signals_for_all(episodes, SETTINGS, practice_norms) == one_by_one
     assert signals_for_all(episodes, SETTINGS, practice_norms, workers=2) == one_by_one
     counts = signals_for_chunks(episodes, SETTINGS, practice_norms, count, workers=2)

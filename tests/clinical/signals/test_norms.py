@@ -17,10 +17,10 @@ from alliance.clinical.signals.norms import NormsAccumulator
 
 from .builders import make_series
 
-FEW = SignalSettings(min_practice_observations=2, min_therapist_sessions=2)
+FEW = SignalSettings(min_practice_observations=2)
 
 
-def test_it_computes_the_change_sd_gap_and_therapist_levels() -> None:
+def test_it_computes_the_change_sd_and_gap() -> None:
     episodes = [
         Episode("tara", make_series(client=[30, 32, 29], therapist=[26, 28, 27])),
         Episode("tom", make_series(client=[25, None, 27], therapist=[24, 24, None])),
@@ -33,7 +33,6 @@ def test_it_computes_the_change_sd_gap_and_therapist_levels() -> None:
     assert norms.gaps == 4
     assert norms.gap_mean == pytest.approx(2.75)
     assert norms.gap_sd == pytest.approx(_sd(gaps))
-    assert norms.therapist_usual == {"tara": pytest.approx(27.0), "tom": pytest.approx(24.0)}
 
 
 def _sd(values: list[int]) -> float:
@@ -45,7 +44,6 @@ def test_too_little_data_leaves_the_norms_unknown() -> None:
     episodes = [Episode("tara", make_series(client=[30, 32], therapist=[26, 28]))]
     norms = practice_norms_fit(episodes, SignalSettings())
     assert (norms.change_sd, norms.gap_mean, norms.gap_sd) == (None, None, None)
-    assert norms.therapist_usual == {}
     assert {curve.kind for curve in norms.curves.values()} == {"default"}
 
 
@@ -54,7 +52,7 @@ def test_a_new_practice_has_default_norms() -> None:
     assert norms.change_sd is None
     assert norms.curves["phq9"].kind == "default"
     assert practice_norms_fit([], SignalSettings()) == PracticeNorms(
-        None, 0, None, None, 0, {}, norms.curves
+        None, 0, None, None, 0, norms.curves
     )
 
 
@@ -88,7 +86,6 @@ def test_the_quick_path_gives_the_plain_loops_sums(practice: list[Episode]) -> N
     assert (quick.changes, quick.gaps) == (plain.changes, plain.gaps)
     for name in ("change_sum", "change_squares", "gap_sum", "gap_squares"):
         assert getattr(quick, name) == pytest.approx(getattr(plain, name))
-    assert quick.therapists == plain.therapists
     for measure in ("phq9", "gad7"):
         assert len(quick.episodes[measure]) == len(plain.episodes[measure])
         for mine, theirs in zip(quick.episodes[measure], plain.episodes[measure], strict=True):
@@ -104,4 +101,3 @@ def test_splitting_the_practice_over_processes_gives_the_same_norms() -> None:
     two = practice_norms_fit(practice, FEW, workers=2)
     assert two.change_sd == pytest.approx(one.change_sd)
     assert two.gap_mean == pytest.approx(one.gap_mean)
-    assert two.therapist_usual == pytest.approx(one.therapist_usual)

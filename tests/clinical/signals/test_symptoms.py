@@ -137,7 +137,7 @@ def test_the_course_is_counted_from_the_intake_session() -> None:
 def test_a_practice_curve_says_so_in_the_evidence() -> None:
     practice_curve = ExpectedCurve("phq9", "practice", 0.0, 0.0, 1.0, -0.5, 2.0, 1.0, 1.7, 80)
     base = default_norms()
-    practice = PracticeNorms(None, 0, None, None, 0, {}, {**base.curves, "phq9": practice_curve})
+    practice = PracticeNorms(None, 0, None, None, 0, {**base.curves, "phq9": practice_curve})
     signals = detect_not_on_track(make_series(phq9=[15, 15, 15]), context(practice=practice))
     # Session 2: expected 15 (1 - 0.5 ln 2) = 9.80, bound 9.80 + 2.56 = 12.36 < 15.
     assert sessions(signals) == [2, 3]
