@@ -46,7 +46,9 @@ def test_the_demo_loads_once_however_often_it_runs(db: None) -> None:
         "repair",
         "unrepaired_rupture",
         "disagreement",
+        "low_alliance",
         "not_on_track",
+        "no_improvement",
         "reliable_deterioration",
     }
     marisol = Alert.objects.filter(therapist__slug="marisol-vega", state="open")
@@ -55,7 +57,9 @@ def test_the_demo_loads_once_however_often_it_runs(db: None) -> None:
         "rupture",
         "unrepaired_rupture",
         "disagreement",
+        "low_alliance",
         "not_on_track",
+        "no_improvement",
         "reliable_deterioration",
     }
 

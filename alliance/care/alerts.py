@@ -55,6 +55,8 @@ def urgency_order() -> Case:
     )
 
 
+# At most this many count tiles: two rows on a phone (the last one "N more" when needed).
+COUNTS_SHOWN = 4
 # Short names for the counts, so several fit a phone's width; the brief gives the full ones.
 COUNT_LABELS = {
     AlertKind.RISK: "Risk",
@@ -98,6 +100,11 @@ def open_alerts_shown(request: StaffRequest) -> AlertsBand:
         .order_by()
     )
     counts = [(COUNT_LABELS[kind], counted[kind]) for kind in URGENCY if counted.get(kind)]
+    if len(counts) > COUNTS_SHOWN:
+        # The rest in one tile: on a phone the day must still start on the first screen, and
+        # the caseload lists every alert.
+        rest = sum(count for _, count in counts[COUNTS_SHOWN - 1 :])
+        counts = [*counts[: COUNTS_SHOWN - 1], ("more", rest)]
     if urgent:
         shown = sorted({alert.client.uuid for alert in urgent})
         audit_record_many(request=request, what="alerts", client_uuids=shown)

@@ -44,6 +44,8 @@ Pattern = Literal[
     "persistent_gap",
     "not_on_track",
     "reliable_deterioration",
+    "low_alliance",
+    "no_improvement",
 ]
 PATTERNS: tuple[Pattern, ...] = (
     "risk",
@@ -53,6 +55,8 @@ PATTERNS: tuple[Pattern, ...] = (
     "persistent_gap",
     "not_on_track",
     "reliable_deterioration",
+    "low_alliance",
+    "no_improvement",
 )
 
 # The signal kinds (alliance.care AlertKind, plus "repair") each case is built to raise, at least.
@@ -65,10 +69,14 @@ SIGNALS: Mapping[Pattern, frozenset[str]] = {
     "persistent_gap": frozenset({"disagreement"}),
     "not_on_track": frozenset({"not_on_track"}),
     "reliable_deterioration": frozenset({"reliable_deterioration"}),
+    "low_alliance": frozenset({"low_alliance"}),
+    "no_improvement": frozenset({"no_improvement"}),
 }
 
 # The cases whose alert comes from PHQ-9 or GAD-7, asked monthly: four weeks, four sessions.
-SYMPTOM_PATTERNS: frozenset[Pattern] = frozenset({"risk", "not_on_track", "reliable_deterioration"})
+SYMPTOM_PATTERNS: frozenset[Pattern] = frozenset(
+    {"risk", "not_on_track", "reliable_deterioration", "no_improvement"}
+)
 
 # Tension answers for a session: client tension, client repair, therapist tension, therapist repair.
 Tension = tuple[int, int | None, int, int | None]
@@ -226,12 +234,13 @@ def _risk(case: _Case) -> _Case:
 def _unrepaired_rupture(case: _Case) -> _Case:
     """Steady at 30, then at session 8 a fall to 22 (27%, far past the 15% rule and any SD rule),
     tension "Yes", "We didn't talk about it"; the four sessions since stay at 22-24, well below
-    30, and the therapist saw it but it was "not well" talked through. Symptoms stall after it."""
+    30, and the therapist saw it but it was "not well" talked through. Both note "a little"
+    tension again the session after. PHQ-9 had improved reliably (17 to 10) and stalls after it."""
     at = 8  # of 12 sessions
     case.client = [*case.steady(30, at - 2), 30, 22, 23, 22, 24, 23]
     case.therapist = [*case.steady(case.usual, at - 1), case.usual - 2, *[case.usual - 1] * 4]
-    case.tensions = {at: (2, 0, 1, 1), at + 1: (1, 0, 0, None)}
-    case.phq9 = [*case.course(16, 12, at - 1), 13, 12, 13, 13, 13]
+    case.tensions = {at: (2, 0, 1, 1), at + 1: (1, 0, 1, 1)}
+    case.phq9 = [*case.course(17, 10, at - 1), 11, 10, 11, 11, 11]
     case.gad7 = [*case.course(12, 9, at - 1), 10, 9, 10, 10, 9]
     case.ruptures = (RuptureTruth(at, 8 / 30, 2, True, False, None, False),)
     return case
@@ -311,6 +320,31 @@ def _reliable_deterioration(case: _Case) -> _Case:
     return case
 
 
+def _low_alliance(case: _Case) -> _Case:
+    """A new client who rates the relationship low from the first check-in: 15, 14, 16 (most
+    answers "A little"), no tension reported, while the therapist rates as usual. Three weekly
+    sessions, so the first check-in, where the signal arises, is within the alerts' look-back."""
+    n = 3
+    case.client = [15, 14, 16]
+    case.therapist = case.steady(case.usual, n)
+    case.phq9 = case.course(13, 12, n)
+    case.gad7 = case.course(10, 9, n)
+    return case
+
+
+def _no_improvement(case: _Case) -> _Case:
+    """PHQ-9 14 and GAD-7 10 at intake, both in the clinical range, and the same or within a
+    point at sessions 5 and 9 (asked monthly): no reliable improvement by session 8, judged at
+    the 9th, the latest. Still under the default curve's bound (15.1 and 11.3 at session 9), so
+    this client is not on track by that rule yet: the stuck signal is the one that speaks."""
+    n = 9
+    case.client = case.steady(29, n)
+    case.therapist = case.steady(case.usual, n)
+    case.phq9 = [14, *case.steady(14, 3), 13, *case.steady(13, 3), 14]
+    case.gad7 = [10, *case.steady(10, 3), 10, *case.steady(10, 3), 10]
+    return case
+
+
 _BUILDERS: dict[Pattern, Callable[[_Case], _Case]] = {
     "risk": _risk,
     "unrepaired_rupture": _unrepaired_rupture,
@@ -319,4 +353,6 @@ _BUILDERS: dict[Pattern, Callable[[_Case], _Case]] = {
     "persistent_gap": _persistent_gap,
     "not_on_track": _not_on_track,
     "reliable_deterioration": _reliable_deterioration,
+    "low_alliance": _low_alliance,
+    "no_improvement": _no_improvement,
 }

@@ -1,5 +1,6 @@
 """The therapist's side: the client page, the session rating, alerts at the top of the day."""
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from alliance.accounts.models import AuditRecord
 from alliance.booking.models import Appointment
-from alliance.care.models import Client, PlanItem, Response, ResponseSource
+from alliance.care.models import Alert, AlertKind, Client, PlanItem, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import session_booked
@@ -274,6 +275,27 @@ def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
     assert "Robin Rupture" not in band
     assert '<li class="alerts__count"><strong>1</strong> Possible rupture</li>' in band
     assert 'href="/staff/clients/">See them on the caseload' in band
+
+
+def test_past_four_kinds_the_rest_are_counted_in_one_tile(personas: Personas) -> None:
+    client = taras_client(personas, "Casey Many")
+    for kind in (
+        AlertKind.UNREPAIRED_RUPTURE,
+        AlertKind.DISAGREEMENT,
+        AlertKind.LOW_ALLIANCE,
+        AlertKind.NOT_ON_TRACK,
+        AlertKind.NO_IMPROVEMENT,
+        AlertKind.NO_IMPROVEMENT,
+    ):
+        Alert.objects.create(client=client, therapist=personas.tara, kind=kind, rule="test")
+    html = signed_in(personas.therapist).get("/staff/").content.decode()
+    band = html[html.index('<section class="alerts"') : html.index("</section>")]
+    assert re.findall(r'<li class="alerts__count"><strong>(\d+)</strong> ([^<]+)</li>', band) == [
+        ("1", "Unrepaired rupture"),
+        ("1", "Disagreement"),
+        ("1", "Low alliance"),
+        ("3", "more"),
+    ]
 
 
 def test_the_therapist_opens_the_progress_page_the_client_sees_from_the_brief(

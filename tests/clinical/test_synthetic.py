@@ -427,8 +427,8 @@ def test_only_the_patterns_that_call_for_it_carry_risk_or_tension(
 
 
 def test_the_demo_therapist_needs_room_for_every_pattern() -> None:
-    with pytest.raises(ValueError, match="at least 7 clients"):
-        demo_practice_history(seed=1, therapists=2, clients_per_therapist=6, end=END)
+    with pytest.raises(ValueError, match="at least 9 clients"):
+        demo_practice_history(seed=1, therapists=2, clients_per_therapist=8, end=END)
 
 
 def test_guaranteed_cases_follow_the_therapists_usual_rating() -> None:
