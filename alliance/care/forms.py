@@ -31,17 +31,17 @@ class ItemField(forms.TypedChoiceField):
     and says it in words for a page without the script."""
 
     def __init__(
-        self, *args: Any, asked_if: Condition | None = None, when: str = "", **kwargs: Any
+        self, *args: Any, enable_when: Condition | None = None, when: str = "", **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.asked_if = asked_if
+        self.enable_when = enable_when
         self.when = when
 
 
 def _when(found: Instrument, item: Item) -> str:
     """'Only if you answered “A little” or “Yes” to the question above.' The script shows a
     follow-up only when it applies; without it, this says when to answer."""
-    condition = item.asked_if
+    condition = item.enable_when
     if condition is None:
         return ""
     asked = found.item(condition.item)
@@ -54,7 +54,7 @@ def _when(found: Instrument, item: Item) -> str:
 
 def _item_field(found: Instrument, item: Item) -> ItemField:
     return ItemField(
-        asked_if=item.asked_if,
+        enable_when=item.enable_when,
         when=_when(found, item),
         label=item.text,
         choices=[(option.value, option.label) for option in item.scale.options],
@@ -96,8 +96,8 @@ class InstrumentsForm(StorableText, forms.Form):
     def _clear(self, found: Instrument, follow_up: Item, given: dict[str, int]) -> None:
         """Refuse a follow-up that was not asked, and show it unanswered: a chosen radio button
         cannot be unchosen, so leaving it would trap the person."""
-        assert follow_up.asked_if is not None
-        asked = found.item(follow_up.asked_if.item)
+        assert follow_up.enable_when is not None
+        asked = found.item(follow_up.enable_when.item)
         chosen = {option.value: option.label for option in asked.scale.options}.get(
             given.get(asked.id, -1)
         )

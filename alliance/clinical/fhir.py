@@ -132,10 +132,10 @@ def _question(instrument: Instrument, item: Item, base: str) -> Json:
             for option in item.scale.options
         ],
     }
-    if item.asked_if is not None:
+    if item.enable_when is not None:
         # A follow-up: enabled when the earlier item has any of the answers that ask it. Codings
         # have no order in FHIR, so "at least" becomes one "=" per qualifying answer, any of them.
-        asked = instrument.item(item.asked_if.item)
+        asked = instrument.item(item.enable_when.item)
         question["enableWhen"] = [
             {
                 "question": asked.id,
@@ -143,7 +143,7 @@ def _question(instrument: Instrument, item: Item, base: str) -> Json:
                 "answerCoding": _bare(answer_coding(instrument, asked, option, base=base)),
             }
             for option in asked.scale.options
-            if option.value >= item.asked_if.at_least
+            if option.value >= item.enable_when.at_least
         ]
         question["enableBehavior"] = "any"
     return question

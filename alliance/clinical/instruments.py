@@ -76,7 +76,7 @@ class Condition:
 class Item:
     """One question. Scored items count towards the total and are always required (gaps in a
     record are handled by the instrument's proration rule, not per item). A follow-up
-    (``asked_if``) may be answered only when its condition holds."""
+    (``enable_when``) may be answered only when its condition holds."""
 
     id: str
     text: str
@@ -85,7 +85,7 @@ class Item:
     required: bool = True
     reverse: bool = False
     loinc: str | None = None
-    asked_if: Condition | None = None
+    enable_when: Condition | None = None
 
     def points(self, value: int) -> int:
         """What an answer adds to the total. Reverse keying is bound to the item, not to its
@@ -453,21 +453,25 @@ def _parse_items(table: _Table, scales: Mapping[str, Scale]) -> tuple[Item, ...]
         if reverse and not scored:
             raise entry.error("reverse", "only a scored item can be reverse-keyed")
         loinc = entry.loinc("loinc")
-        asked_if = _parse_asked_if(entry, items, always_asked=required)
+        enable_when = _parse_enable_when(entry, items, always_asked=required)
         entry.finish()
-        item = Item(item_id, text, scales[scale_code], scored, required, reverse, loinc, asked_if)
+        item = Item(
+            item_id, text, scales[scale_code], scored, required, reverse, loinc, enable_when
+        )
         items.append(item)
     if not any(item.scored for item in items):
         raise table.error("items", "an instrument needs at least one scored item")
     return tuple(items)
 
 
-def _parse_asked_if(entry: _Table, earlier: list[Item], *, always_asked: bool) -> Condition | None:
-    condition = entry.table("asked_if")
+def _parse_enable_when(
+    entry: _Table, earlier: list[Item], *, always_asked: bool
+) -> Condition | None:
+    condition = entry.table("enable_when")
     if condition is None:
         return None
     if always_asked:
-        raise entry.error("asked_if", "only an optional, unscored item can be a follow-up")
+        raise entry.error("enable_when", "only an optional, unscored item can be a follow-up")
     item_id = condition.text("item")
     asked = next((item for item in earlier if item.id == item_id), None)
     if asked is None:

@@ -13,7 +13,7 @@ in a record with gaps too large to prorate. A flag whose item was answered with 
 not one of its values (``true``, 4, "often") is ``unreadable`` on the error: a risk answer that
 cannot be read must reach a clinician too.
 
-A follow-up (an item with ``asked_if``) answered when its condition does not hold is refused.
+A follow-up (an item with ``enable_when``) answered when its condition does not hold is refused.
 """
 
 import math
@@ -131,7 +131,7 @@ def unasked_answers(instrument: Instrument, answers: Mapping[str, int]) -> list[
     how well did you talk it through?" after "No tension" is refused, not stored as a repair."""
     problems = []
     for item in instrument.items:
-        condition = item.asked_if
+        condition = item.enable_when
         if condition is None or item.id not in answers:
             continue
         given = answers.get(condition.item)

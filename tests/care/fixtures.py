@@ -67,7 +67,7 @@ def all_answered(codes: list[str], **values: int) -> dict[str, str]:
     for code in codes:
         for item in instruments()[code].items:
             value = values.get(item.id, item.scale.options[0].value)
-            condition = item.asked_if
+            condition = item.enable_when
             if condition is None or int(data[condition.item]) >= condition.at_least:
                 data[item.id] = str(value)
     return data

@@ -94,7 +94,7 @@ def asked(instrument: Instrument, answers: dict[str, int]) -> dict[str, int]:
     return {
         item.id: answers[item.id]
         for item in instrument.items
-        if item.asked_if is None or answers[item.asked_if.item] >= item.asked_if.at_least
+        if item.enable_when is None or answers[item.enable_when.item] >= item.enable_when.at_least
     }
 
 

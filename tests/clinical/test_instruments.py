@@ -347,20 +347,20 @@ BROKEN = [
     (
         "follow-up that is always asked",
         'text = "Second"\n',
-        'text = "Second"\nasked_if = { item = "t_1", at_least = 1 }\n',
-        "tiny.toml: items[1].asked_if: only an optional, unscored item can be a follow-up",
+        'text = "Second"\nenable_when = { item = "t_1", at_least = 1 }\n',
+        "tiny.toml: items[1].enable_when: only an optional, unscored item can be a follow-up",
     ),
     (
         "follow-up of a later item",
         'text = "Third"\n',
-        'text = "Third"\nasked_if = { item = "t_4", at_least = 1 }\n',
-        "tiny.toml: items[2].asked_if.item: 't_4' is not an item before this one",
+        'text = "Third"\nenable_when = { item = "t_4", at_least = 1 }\n',
+        "tiny.toml: items[2].enable_when.item: 't_4' is not an item before this one",
     ),
     (
         "follow-up asked always",
         'text = "Third"\n',
-        'text = "Third"\nasked_if = { item = "t_1", at_least = 0 }\n',
-        "tiny.toml: items[2].asked_if.at_least: 0 must be above 0 and at most 2",
+        'text = "Third"\nenable_when = { item = "t_1", at_least = 0 }\n',
+        "tiny.toml: items[2].enable_when.at_least: 0 must be above 0 and at most 2",
     ),
 ]
 
@@ -368,17 +368,19 @@ BROKEN = [
 def test_a_follow_up_names_the_earlier_item_that_it_follows(tmp_path: Path) -> None:
     write(
         tmp_path,
-        edited('text = "Third"\n', 'text = "Third"\nasked_if = { item = "t_2", at_least = 2 }\n'),
+        edited(
+            'text = "Third"\n', 'text = "Third"\nenable_when = { item = "t_2", at_least = 2 }\n'
+        ),
     )
     follow_up = load_instruments([tmp_path])["tiny"].item("t_3")
-    assert follow_up.asked_if == Condition("t_2", 2)
+    assert follow_up.enable_when == Condition("t_2", 2)
 
 
 @pytest.mark.parametrize("prefix", ["ac", "at"])
 def test_the_repair_question_is_asked_only_after_some_tension(prefix: str) -> None:
     code = {"ac": "alliance_client", "at": "alliance_therapist"}[prefix]
     repair = shipped_instruments()[code].item(f"{prefix}_repair")
-    assert repair.asked_if == Condition(f"{prefix}_tension", 1)
+    assert repair.enable_when == Condition(f"{prefix}_tension", 1)
     # The engine ignores a repair answer stored without tension by the same rule.
     assert REPAIR_ASKED_FROM_TENSION == 1
 

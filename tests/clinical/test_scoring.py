@@ -380,7 +380,7 @@ def test_complete_answers_total_within_range_in_a_band_that_covers_it(
 ) -> None:
     answers: dict[str, int] = {}
     for item in instrument.items:
-        condition = item.asked_if
+        condition = item.enable_when
         if condition is not None and answers.get(condition.item, -1) < condition.at_least:
             continue  # a follow-up that is not asked
         if item.required or data.draw(st.booleans(), label=f"answer {item.id}"):

@@ -112,7 +112,7 @@ def calm_answers(**chosen: str) -> dict[str, str]:
         for item in instruments()[code].items:
             labels = [option.label for option in item.scale.options]
             calm = next((label for label in ("Mostly", "Agree") if label in labels), labels[0])
-            condition = item.asked_if
+            condition = item.enable_when
             if condition is not None:
                 earlier = instruments()[code].item(condition.item)
                 label = answers[earlier.id]
@@ -522,7 +522,7 @@ def returning_client_session() -> Appointment:
             calm = {
                 item.id: item.scale.options[0].value
                 for item in instruments()[code].items
-                if item.asked_if is None  # no tension, so no "how well did you talk it through"
+                if item.enable_when is None  # no tension, so no "how well did you talk it through"
             }
             response_record(
                 session=session,

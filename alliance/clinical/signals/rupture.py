@@ -35,7 +35,7 @@ from alliance.clinical.signals.references import (
 # point is not exactly 3; the tolerance is far below the smallest real difference (1 point).
 TOLERANCE = 1e-9
 
-# ac_repair is asked only when ac_tension is at least this (its asked_if in alliance_client.toml).
+# ac_repair is asked only when ac_tension is at least this (enable_when in alliance_client.toml).
 REPAIR_ASKED_FROM_TENSION = 1
 
 DROP_RULES = frozenset({PERCENT_DROP, SD_DROP, HELD_DROP})

@@ -4,13 +4,13 @@
 // server refuses a follow-up that does not apply (alliance.clinical.scoring), keeping the rest.
 (function () {
   "use strict";
-  var followUps = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-asked-if]"));
+  var followUps = Array.prototype.slice.call(document.querySelectorAll("fieldset[data-enable-when]"));
   if (!followUps.length) return;
   function update() {
     followUps.forEach(function (fieldset) {
       // One the server has marked stays in view, so its message can be read and acted on.
       if (fieldset.classList.contains("question--error")) return;
-      var earlier = fieldset.form && fieldset.form.elements.namedItem(fieldset.getAttribute("data-asked-if"));
+      var earlier = fieldset.form && fieldset.form.elements.namedItem(fieldset.getAttribute("data-enable-when"));
       var value = earlier ? parseInt(earlier.value, 10) : NaN;
       var asked = value >= parseInt(fieldset.getAttribute("data-at-least"), 10);
       fieldset.hidden = !asked;
