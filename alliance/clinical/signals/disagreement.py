@@ -139,6 +139,7 @@ def _persistent_gap(series: Sequence[SessionPoint], context: Context) -> list[Si
                 "run_mean_gap": run_gap_sum / run,
                 "practice_mean_gap": mean,
                 "practice_gap_sd": sd,
+                "norms_version": norms.version,
             }
             signals.append(
                 Signal(

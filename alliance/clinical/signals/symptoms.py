@@ -94,6 +94,7 @@ def detect_not_on_track(series: Sequence[SessionPoint], context: Context) -> lis
                         "course_session": course_session,
                         "predictive_sd": curve.predictive_sd,
                         "curve": curve.kind,
+                        "norms_version": context.norms.version,
                     },
                     SOURCES[EXPECTED_RESPONSE],
                 )

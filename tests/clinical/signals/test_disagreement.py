@@ -103,6 +103,7 @@ def test_a_gap_far_from_the_usual_three_sessions_running_is_a_disagreement() -> 
         "run_mean_gap": -2.0,
         "practice_mean_gap": 3.0,
         "practice_gap_sd": 2.0,
+        "norms_version": 0,
     }
 
 
