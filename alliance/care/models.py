@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from alliance.accounts.access import scoped_to_clinician, scoped_to_user
 from alliance.accounts.models import Role, User
-from alliance.care.answers import value_shown
 from alliance.practice.models import Practice, Therapist
 
 
@@ -369,11 +368,6 @@ class RefusedResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Refused {self.instrument} {self.uuid}"
-
-    def answers_shown(self) -> list[tuple[str, str]]:
-        """Each item as it came, in JSON's spelling (true, "often", 2), for the clinician."""
-        sent = self.answers if isinstance(self.answers, dict) else {"": self.answers}
-        return [(str(item), value_shown(value)) for item, value in sent.items()]
 
 
 class SignalRecord(models.Model):

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from alliance.care.models import Alert
+from alliance.care.sent import Sent, refused_shown
 from alliance.care.services import item9_words
 from alliance.clinical.signals.references import GUIDANCE
 
@@ -23,6 +24,7 @@ class Why:
     guidance: str
     reference: str
     source: str
+    sent: list[Sent]  # refused records kept with a risk alert, as they came
 
 
 def _number(value: Any) -> str:
@@ -232,4 +234,6 @@ def alert_why(alert: Alert) -> Why:
         guidance=guidance.text if guidance else "",
         reference=guidance.reference if guidance else "",
         source=alert.source,
+        # An alert not yet saved (nothing refers to it) has no refused records.
+        sent=refused_shown(list(alert.refused_responses.all())) if alert.pk else [],
     )

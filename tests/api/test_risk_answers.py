@@ -2,6 +2,7 @@
 whatever else is wrong with the record, a clinician hears of it, sees what was sent, and the
 corrected record joins the same alert."""
 
+import re
 import threading
 from datetime import timedelta
 from typing import Any
@@ -190,8 +191,20 @@ def test_the_clinician_sees_what_was_sent_and_why_it_was_refused(personas: Perso
     page = signed_in(personas.therapist).get(f"/staff/clients/{client_id}/").content.decode()
     assert "Risk answer unreadable" in page
     assert "What was sent" in page
-    assert "&quot;often&quot;" in page or '"often"' in page
-    assert "expected a whole number" in page
+    # Each answer beside its question, as sent and what it reads as.
+    rows = re.findall(
+        r"<tr><td>([^<]*)</td><td><code>([^<]*)</code></td><td>([^<]*)</td></tr>", page
+    )
+    assert (
+        "Thoughts that you would be better off dead or of hurting yourself in some way",
+        "&quot;often&quot;",
+        "—",
+    ) in rows
+    assert ("Little interest or pleasure in doing things", "1", "Several days") in rows
+    assert (
+        "“Thoughts that you would be better off dead or of hurting yourself in some way”: "
+        "expected a whole number"
+    ) in page
     outsider = signed_in(personas.colleague).get(f"/staff/clients/{client_id}/")
     assert outsider.status_code == 404
 
