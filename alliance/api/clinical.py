@@ -35,6 +35,7 @@ from alliance.api.clinical_schemas import (
     ResponseOut,
     ScoreChangeOut,
     SignalOut,
+    risk_alert_said,
 )
 from alliance.api.errors import invalid, on_refusal
 from alliance.api.idempotency import idempotency_caller, idempotency_scoped
@@ -216,7 +217,7 @@ def _refused(
     ]
     return AnswersRefusedOut(
         detail=[FieldErrorOut(**problem) for problem in detail],
-        risk_alert_id=str(alert.uuid) if alert is not None else None,
+        **risk_alert_said(str(alert.uuid) if alert is not None else None),
     )
 
 
@@ -368,7 +369,7 @@ def _refused_before_scoring(request: HttpRequest, errors: list[dict[str, Any]]) 
         recorded_by=user,
     )
     alert = kept.alert if kept is not None else None
-    return {"risk_alert_id": str(alert.uuid) if alert is not None else None}
+    return risk_alert_said(str(alert.uuid) if alert is not None else None)
 
 
 def _placed_leniently(client: Client, therapist: Therapist, body: dict[str, Any]) -> SessionOf:

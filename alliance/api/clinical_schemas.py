@@ -89,6 +89,21 @@ class AnswersRefusedOut(ValidationErrorOut):
         description="The risk alert this refused record raised or joined, when its PHQ-9 item 9 "
         "read 1 or more or could not be read; the record is kept as sent for the clinician.",
     )
+    risk_alert: str | None = Field(
+        None, description="The same in words, for whoever reads the response: null without one."
+    )
+
+
+# What a refused record's 422 says when it raised or joined a risk alert.
+RISK_ALERT_SAID = (
+    "A risk alert was raised for this client's treating clinician, and this record is kept as "
+    "sent for them. Send the corrected record for the same session: it joins that alert."
+)
+
+
+def risk_alert_said(alert_id: str | None) -> dict[str, str | None]:
+    """The two fields of AnswersRefusedOut that tell of a risk alert."""
+    return {"risk_alert_id": alert_id, "risk_alert": RISK_ALERT_SAID if alert_id else None}
 
 
 class ExistingOut(Schema):

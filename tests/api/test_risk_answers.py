@@ -87,6 +87,9 @@ def test_an_unreadable_item_9_is_refused_and_alerts_that_it_could_not_be_read(
     assert locations(refused) == [ITEM9]
     alert = Alert.objects.get()
     assert refused.json()["risk_alert_id"] == str(alert.uuid)
+    assert refused.json()["risk_alert"].startswith(
+        "A risk alert was raised for this client's treating clinician"
+    )
     assert alert.kind == "risk"
     assert alert.rule == "phq9_item9_unreadable"
     assert alert.session is not None
@@ -141,6 +144,7 @@ def test_a_refusal_that_does_not_touch_risk_keeps_nothing(personas: Personas) ->
     refused = post_phq9(tara, client_id, {**with_item9(0), "phq9_1": "x"})
     assert refused.status_code == 422
     assert refused.json().get("risk_alert_id") is None
+    assert refused.json().get("risk_alert") is None
     assert Alert.objects.count() == 0
     assert RefusedResponse.objects.count() == 0
     assert TherapySession.objects.count() == 0
