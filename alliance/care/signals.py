@@ -321,19 +321,37 @@ def signals_store_changed(changed: Sequence[Recomputed], *, today: date, zone: Z
 def _deteriorations_retell(changed: Sequence[Recomputed]) -> None:
     """An open reliable-deterioration alert takes the figures of its signals as they are now,
     so that its "why" says when the score has since come back rather than that it is still up.
-    A query per such alert, and only for clients whose decisions changed."""
+    One query finds the open ones for these clients; one more per alert found (few: open
+    deterioration alerts are rare, where a query per signal was thousands a first night)."""
+    clients = [
+        each.client_id
+        for each in changed
+        if any(signal.kind == "reliable_deterioration" for signal in each.found)
+    ]
+    if not clients:
+        return
+    open_alerts = (
+        Alert.objects.filter(
+            client_id__in=clients,
+            kind=AlertKind.RELIABLE_DETERIORATION,
+        )
+        .exclude(state=AlertState.RESOLVED)
+        .values_list("pk", "client_id", "session_id")
+    )
+    wanted: dict[tuple[int, int], int] = {
+        (client_id, session_id): pk for pk, client_id, session_id in open_alerts
+    }
+    if not wanted:
+        return
     for each in changed:
         grouped: dict[int, dict[str, Any]] = defaultdict(dict)
         for signal in each.found:
             if signal.kind == "reliable_deterioration":
                 session_id = each.sessions[signal.session - 1][0]
-                grouped[session_id][evidence_key(signal)] = signal.evidence
+                if (each.client_id, session_id) in wanted:
+                    grouped[session_id][evidence_key(signal)] = signal.evidence
         for session_id, evidence in grouped.items():
-            Alert.objects.filter(
-                client_id=each.client_id,
-                kind=AlertKind.RELIABLE_DETERIORATION,
-                session_id=session_id,
-            ).exclude(state=AlertState.RESOLVED).update(evidence=evidence)
+            Alert.objects.filter(pk=wanted[(each.client_id, session_id)]).update(evidence=evidence)
 
 
 def _digests_update(changed: Sequence[Recomputed]) -> None:
