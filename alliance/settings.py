@@ -157,6 +157,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = 1 if env_bool("BEHIND_TLS_PROXY", False) else 0
 # Time-based one-time codes with recovery codes; "trust this browser" for at most 30 days.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance"
+# A code typed just after its 30-second step turned still counts (RFC 6238 §5.2: one step back).
+MFA_TOTP_TOLERANCE = 1
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff addresses are set by the owner, not claimed by sign-up
 MFA_TRUST_ENABLED = True
 MFA_TRUST_COOKIE_AGE = timedelta(days=env_int("MFA_TRUST_DAYS", 30))

@@ -106,6 +106,23 @@ def test_a_person_sets_up_an_app_and_then_needs_its_code(
     assert mfa_settings.TRUST_COOKIE_NAME not in browser.cookies
 
 
+def test_a_code_read_as_it_turned_over_still_signs_in_but_an_older_one_does_not(
+    personas: Personas, clock: time_machine.Traveller
+) -> None:
+    """A person who reads the code in its last seconds and types it after the 30-second step has
+    turned is let in (RFC 6238 §5.2: one step back for the delay); a minute-old code is not."""
+    secret, _ = turn_on_app(personas.therapist)
+    clock.shift(timedelta(minutes=5))
+    stale, next_step = password_step(personas.therapist.email)
+    minute_old = totp(secret, datetime.now(UTC) - timedelta(seconds=60))
+    refused = stale.post(next_step, {"code": minute_old})
+    assert refused.status_code == 200
+    assert "Incorrect code" in refused.content.decode()
+    late, next_step = password_step(personas.therapist.email)
+    just_turned = totp(secret, datetime.now(UTC) - timedelta(seconds=30))
+    assert late.post(next_step, {"code": just_turned})["Location"] == reverse("mfa_trust")
+
+
 def test_a_recovery_code_signs_in_once(personas: Personas, clock: time_machine.Traveller) -> None:
     _, browser = turn_on_app(personas.therapist)
     codes = re.findall(

@@ -40,6 +40,9 @@ def slot_start(href: str) -> datetime:
 
 
 def slot_hrefs(page: Page) -> list[str]:
+    # A click that navigates returns once the new page commits, before its times are parsed;
+    # `all()` does not wait, so on a slow machine it would read an empty list.
+    page.wait_for_load_state()
     hrefs = [link.get_attribute("href") or "" for link in page.locator("a.slot").all()]
     assert hrefs, f"no free times on {page.url}"
     return hrefs
