@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "alliance.accounts",
     "alliance.practice",
-    "alliance.care",
+    "alliance.clients",
     "alliance.booking",
+    "alliance.care",
     "alliance.api",
 ]
 
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alliance.practice.context_processors.practice",
+                "alliance.care.context_processors.alerts_band",
             ],
         },
     },
@@ -125,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:staff_home"
+LOGIN_REDIRECT_URL = "booking:staff_home"
 LOGOUT_REDIRECT_URL = "practice:home"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 

@@ -193,7 +193,7 @@ COUNTS_SQL = f"""
     SELECT
       (SELECT count(*) FROM booking_appointment AS a JOIN practice_therapist AS t
          ON t.id = a.therapist_id WHERE t.slug <> '{WARMUP_SLUG}'),
-      (SELECT count(*) FROM care_client AS c
+      (SELECT count(*) FROM clients_client AS c
          WHERE NOT EXISTS (SELECT 1 FROM booking_appointment AS a WHERE a.client_id = c.id)),
       (SELECT count(*) FROM booking_message),
       (SELECT count(*) FROM booking_appointment AS a WHERE NOT EXISTS (

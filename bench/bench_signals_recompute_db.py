@@ -169,7 +169,8 @@ def forget() -> None:
 def seed(episodes: int, sessions: int, therapists: int) -> None:
     from django.db import connection, transaction
 
-    from alliance.care.models import Client, Episode, Response, TherapySession
+    from alliance.care.models import Episode, Response, TherapySession
+    from alliance.clients.models import Client
 
     print(load())
     started = time.perf_counter()

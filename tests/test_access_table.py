@@ -66,7 +66,7 @@ ACCESS_TABLE: dict[str, str | frozenset[str]] = {
     "care:client_progress": OWNER_THERAPIST,
     "care:client_export": OWNER,
     "care:session_rate": OWNER_THERAPIST,
-    "accounts:staff_home": STAFF,
+    "booking:staff_home": STAFF,
     "account_login": PUBLIC,
     "account_logout": PUBLIC,
     "account_reset_password": PUBLIC,

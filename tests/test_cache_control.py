@@ -55,7 +55,7 @@ def test_pages_with_a_clients_data_are_stored_nowhere(personas: Personas) -> Non
         reverse("booking:manage", args=[manage_token_make(appointment)]): Client(),
         reverse("care:progress", args=[progress_token_make(client)]): Client(),
         "/admin/": signed_in(personas.owner),
-        f"/admin/care/client/{client.pk}/change/": signed_in(personas.owner),
+        f"/admin/clients/client/{client.pk}/change/": signed_in(personas.owner),
     }
     for path, browser in pages.items():
         response = browser.get(path)

@@ -11,8 +11,8 @@ from ninja.errors import HttpError
 
 from alliance.accounts.models import Role, User
 from alliance.api.auth import staff_user
-from alliance.care.access import clients_in_care_of
-from alliance.care.models import Client
+from alliance.clients.access import clients_in_care_of
+from alliance.clients.models import Client
 
 FRONT_DESK_REFUSED = (
     "Front-desk tokens cannot read or write clinical records (answers and scores); use the token "

@@ -40,11 +40,10 @@ from alliance.api.clinical_schemas import (
 from alliance.api.errors import invalid, on_refusal
 from alliance.api.idempotency import idempotency_caller, idempotency_scoped
 from alliance.api.schemas import DetailOut, FieldErrorOut, ValidationErrorOut, field_error
-from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
 from alliance.care.answers import answers_read
 from alliance.care.instruments import instruments
-from alliance.care.models import Client, Response, ResponseSource, SignalRecord
+from alliance.care.models import Response, ResponseSource, SignalRecord
 from alliance.care.outcomes import client_outcomes
 from alliance.care.services import (
     ResponseExists,
@@ -54,10 +53,11 @@ from alliance.care.services import (
     response_record,
     session_on,
 )
+from alliance.clients.models import Client
 from alliance.clinical.instruments import Instrument
 from alliance.clinical.scoring import AnswerError, Problem
 from alliance.lib.moments import day_checked, moment_checked
-from alliance.practice.models import Therapist
+from alliance.practice.models import Therapist, practice_zone
 
 router = Router(auth=StaffToken(), tags=["clinical"])
 

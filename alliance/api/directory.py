@@ -40,9 +40,9 @@ from alliance.booking.appointments import (
     SlotTaken,
     appointment_book_for_visitor,
 )
-from alliance.booking.availability import practice_zone, slot_offered, therapist_slots
+from alliance.booking.availability import slot_offered, therapist_slots
 from alliance.booking.models import Appointment, AppointmentType, TimeOff
-from alliance.practice.models import Accepting, Therapist
+from alliance.practice.models import Accepting, Therapist, practice_zone
 
 # The longest stretch /slots answers for at once, first and last day included.
 MAX_SLOT_DAYS = 62

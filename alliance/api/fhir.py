@@ -28,7 +28,7 @@ from alliance.api.errors import invalid
 from alliance.api.schemas import DetailOut, ValidationErrorOut
 from alliance.care.fhir import fhir_base, response_records
 from alliance.care.instruments import instrument, instruments
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.clinical import fhir
 from alliance.clinical.fhir import Json
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from alliance.accounts.models import User
 from alliance.booking.availability import (
     next_free_slots,
-    practice_zone,
     slot_offered,
     therapist_weekly_hours,
 )
@@ -41,8 +40,8 @@ from alliance.booking.outbox import (
     messages_schedule_new_link,
 )
 from alliance.booking.waitlist import waitlist_offer_freed
-from alliance.care.models import Client
-from alliance.practice.models import Practice, Therapist
+from alliance.clients.models import Client
+from alliance.practice.models import Practice, Therapist, practice_zone
 from alliance.scheduling.display import format_local
 from alliance.scheduling.hours import formats_at
 from alliance.scheduling.slots import Slot

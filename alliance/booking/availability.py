@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from alliance.booking.models import Appointment, AppointmentType, TimeOff, WorkingHours
-from alliance.practice.models import Practice, Therapist
+from alliance.practice.models import Therapist, practice_zone
 from alliance.scheduling.slots import Interval, Slot, SlotRules, WeeklyHours, free_slots
 
 
@@ -19,10 +19,6 @@ def slot_rules(appointment_type: AppointmentType) -> SlotRules:
         horizon=timedelta(days=appointment_type.horizon_days),
         increment=timedelta(minutes=appointment_type.increment_minutes),
     )
-
-
-def practice_zone() -> ZoneInfo:
-    return ZoneInfo(Practice.objects.current().time_zone)
 
 
 def therapist_weekly_hours(therapist: Therapist) -> list[WeeklyHours]:

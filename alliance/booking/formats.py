@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from alliance.booking.availability import practice_zone, therapist_weekly_hours
+from alliance.booking.availability import therapist_weekly_hours
 from alliance.booking.models import Appointment, AppointmentFormat
-from alliance.practice.models import Practice
+from alliance.practice.models import Practice, practice_zone
 from alliance.scheduling.hours import formats_at
 
 

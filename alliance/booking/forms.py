@@ -16,7 +16,7 @@ from alliance.booking.models import (
     TimeOfDay,
     WorkingHours,
 )
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 
 PHONE_CHARACTERS = re.compile(r"^[0-9+().\-\s]+$")

@@ -263,7 +263,9 @@ class AppointmentQuerySet(models.QuerySet["Appointment"]):
 class Appointment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
-    client = models.ForeignKey("care.Client", on_delete=models.PROTECT, related_name="appointments")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="appointments"
+    )
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
     format = models.CharField(max_length=12, choices=AppointmentFormat.choices)
     start = models.DateTimeField(db_index=True)
@@ -506,7 +508,7 @@ class PendingBooking(models.Model):
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="+")
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.CASCADE)
     client = models.ForeignKey(
-        "care.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     email = models.EmailField(max_length=254, blank=True)
     start = models.DateTimeField()

@@ -14,7 +14,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from alliance.accounts.models import Role, User
-from alliance.booking.availability import practice_zone
 from alliance.booking.models import (
     ConsultationRequest,
     Message,
@@ -28,7 +27,7 @@ from alliance.booking.tokens import (
     pending_booking_token_make,
     waitlist_leave_token_make,
 )
-from alliance.practice.models import Practice
+from alliance.practice.models import Practice, practice_zone
 from alliance.scheduling.display import format_local
 
 logger = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -338,7 +337,7 @@ SUBJECTS = {
 
 def message_email(message: Message, appointment: Appointment) -> EmailMultiAlternatives:
     practice = Practice.objects.current()
-    zone = ZoneInfo(practice.time_zone)
+    zone = practice.zone
     when = format_local(appointment.start, zone)
     context = {
         "practice": practice,
@@ -403,7 +402,7 @@ def appointment_calendar(appointment: Appointment, practice: Practice, *, method
 
 def offer_email(message: Message, offer: WaitlistOffer) -> EmailMultiAlternatives:
     practice = Practice.objects.current()
-    when = format_local(offer.start, ZoneInfo(practice.time_zone))
+    when = format_local(offer.start, practice.zone)
     context = {
         "practice": practice,
         "offer": offer,

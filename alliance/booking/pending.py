@@ -14,7 +14,7 @@ from django.utils import timezone
 from alliance.booking.appointments import BookingError, appointment_book, slot_check
 from alliance.booking.models import Appointment, AppointmentType, MessageKind, PendingBooking
 from alliance.booking.outbox import message_queue
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 
 logger = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from alliance.booking.views import (
     availability,
     book,
     calendar,
+    home,
     manage,
     practice,
     requests,
@@ -13,6 +14,7 @@ from alliance.booking.views import (
 
 app_name = "booking"
 urlpatterns = [
+    path("staff/", home.staff_home, name="staff_home"),
     path("consultation/", requests.consultation_request_create, name="consultation"),
     path("consultation/thanks/", requests.consultation_request_thanks, name="consultation_thanks"),
     path("therapists/<slug:slug>/book/", book.booking_slots, name="slots"),

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 
-from alliance.booking.availability import practice_zone, therapist_slots
+from alliance.booking.availability import therapist_slots
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
@@ -21,7 +21,7 @@ from alliance.booking.models import (
     WaitlistStatus,
 )
 from alliance.booking.outbox import PENDING, message_queue, messages_schedule_offer
-from alliance.practice.models import Practice, Therapist
+from alliance.practice.models import Practice, Therapist, practice_zone
 
 logger = logging.getLogger(__name__)
 

@@ -5,15 +5,11 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
-from alliance.accounts.access import scoped_to_clinician
-from alliance.accounts.models import Role, User
+from alliance.accounts.models import User
 from alliance.booking.models import Appointment
-from alliance.care.models import Alert, Client, ClientQuerySet
-
-
-def clients_in_care_of(user: User) -> ClientQuerySet:
-    """Whose answers and scores a person may see: the owner all, a therapist their own."""
-    return scoped_to_clinician(Client.objects.all(), user, therapist="therapist")
+from alliance.care.models import Alert
+from alliance.clients.access import clients_in_care_of
+from alliance.clients.models import Client
 
 
 def get_client_for_clinician(user: User, client_uuid: UUID) -> Client:
@@ -23,17 +19,6 @@ def get_client_for_clinician(user: User, client_uuid: UUID) -> Client:
     alerted = Alert.objects.visible_to(user).filter(client=OuterRef("pk"))
     clients = clients_in_care_of(user) | Client.objects.filter(Exists(alerted))
     return get_object_or_404(clients.select_related("therapist"), uuid=client_uuid)
-
-
-def in_care_of(user: User, client: Client) -> bool:
-    """`clients_in_care_of` for a client already fetched: the owner, or the treating therapist."""
-    therapist = client.therapist
-    return user.role == Role.OWNER or (therapist is not None and therapist.user_id == user.pk)
-
-
-def get_client_in_care_of(user: User, client_uuid: UUID) -> Client:
-    """The treatment itself (the measurement plan): the owner and the treating therapist only."""
-    return get_object_or_404(clients_in_care_of(user).select_related("therapist"), uuid=client_uuid)
 
 
 def get_appointment_to_rate(user: User, appointment_uuid: UUID) -> Appointment:

@@ -1,13 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from alliance.care.models import Client, RefusedResponse
-
-
-@admin.register(Client)
-class ClientAdmin(admin.ModelAdmin[Client]):
-    list_display = ["name", "email", "therapist", "created_at"]
-    search_fields = ["name", "email"]
+from alliance.care.models import RefusedResponse
 
 
 @admin.register(RefusedResponse)

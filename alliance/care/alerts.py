@@ -8,7 +8,6 @@ A risk alert nobody acknowledges within the practice's working hours is sent to 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Value, When
@@ -136,9 +135,7 @@ def alert_move(
 
 
 def escalation_due(alert: Alert, practice: Practice) -> datetime:
-    return working_deadline(
-        alert.created_at, practice.risk_escalation_hours, ZoneInfo(practice.time_zone)
-    )
+    return working_deadline(alert.created_at, practice.risk_escalation_hours, practice.zone)
 
 
 def alerts_escalate(*, now: datetime) -> int:

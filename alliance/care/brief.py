@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from alliance.care.instruments import instrument
-from alliance.care.models import Alert, Client, SignalRecord
+from alliance.care.models import Alert, SignalRecord
 from alliance.care.signals import (
     engine_settings,
     latest_episode_series,
@@ -19,6 +19,7 @@ from alliance.care.signals import (
     stored_norms,
 )
 from alliance.care.why import Why, alert_why
+from alliance.clients.models import Client
 from alliance.clinical.signals.expected import ExpectedCurve
 from alliance.clinical.signals.model import SessionPoint
 from alliance.clinical.signals.symptoms import one_sided_z

@@ -12,9 +12,10 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from alliance.accounts.models import User
-from alliance.care.access import clients_in_care_of
 from alliance.care.alerts import URGENCY, urgency_order
-from alliance.care.models import Alert, AlertKind, AlertState, Client, Response, TherapySession
+from alliance.care.models import Alert, AlertKind, AlertState, Response, TherapySession
+from alliance.clients.access import clients_in_care_of
+from alliance.clients.models import Client
 
 NO_ALERT = len(URGENCY) + 1
 

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 
 from alliance.accounts.models import User
-from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment, AppointmentQuerySet, AppointmentStatus
 from alliance.care.answers import answers_read
 from alliance.care.instruments import in_checkin_order, instrument, instruments
@@ -37,7 +36,7 @@ from alliance.care.services import (
 )
 from alliance.clinical.plan import client_questions, instruments_due
 from alliance.clinical.scoring import AnswerError, Problem
-from alliance.practice.models import Practice
+from alliance.practice.models import Practice, practice_zone
 
 SALT = "alliance.care.checkin"
 # Statuses after which a check-in makes sense: the session took place (or may have: staff do

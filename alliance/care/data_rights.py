@@ -34,13 +34,13 @@ from alliance.care.models import (
     Alert,
     AlertEvent,
     CheckinInvitation,
-    Client,
     Episode,
     RefusedResponse,
     Response,
     TherapySession,
 )
 from alliance.care.services import UNREADABLE_RULE
+from alliance.clients.models import Client
 
 FORMAT = "alliance-client-export/1"
 ERASED_NAME = "Erased client"

@@ -19,8 +19,9 @@ from alliance.booking.models import (
     WorkingHours,
 )
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
-from alliance.care.models import Client, ResponseSource
+from alliance.care.models import ResponseSource
 from alliance.care.services import answers_score, response_record, session_for_appointment
+from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 
 DEMO_EMAIL = "jamie@sabal.test"

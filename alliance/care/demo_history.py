@@ -32,7 +32,6 @@ from alliance.care.models import (
     AlertEvent,
     AlertKind,
     AlertState,
-    Client,
     Episode,
     PlanItem,
     Response,
@@ -42,6 +41,7 @@ from alliance.care.models import (
 from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK
+from alliance.clients.models import Client
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 from alliance.clinical.synthetic import SyntheticEpisode
 from alliance.clinical.synthetic_patterns import demo_practice_history

@@ -6,7 +6,6 @@ they are then.
 """
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -42,7 +41,7 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
     context = {
         "practice": practice,
         "takes": checkin_takes(invitation.instruments),
-        "expires": format_local(invitation.expires_at, ZoneInfo(practice.time_zone)),
+        "expires": format_local(invitation.expires_at, practice.zone),
         "link": settings.SITE_URL
         + reverse("care:checkin", kwargs={"token": checkin_token_make(invitation)}),
     }
@@ -69,7 +68,7 @@ def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | Non
         # was raised is a second fact (a record can arrive days later).
         "session": f"{day:%A} {day.day} {day:%B %Y}" if day is not None else "an unknown day",
         "unreadable": alert.rule == UNREADABLE_RULE,  # no answer read from any record yet
-        "raised": format_local(alert.created_at, ZoneInfo(practice.time_zone)),
+        "raised": format_local(alert.created_at, practice.zone),
         "link": settings.SITE_URL
         + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})
         + "#alerts",

@@ -7,11 +7,12 @@ reads the models into those records.
 from django.conf import settings
 from django.urls import reverse
 
-from alliance.booking.availability import practice_zone
 from alliance.care.instruments import instruments
-from alliance.care.models import Client, Response
+from alliance.care.models import Response
+from alliance.clients.models import Client
 from alliance.clinical import fhir
 from alliance.clinical.fhir import Json, ResponseRecord
+from alliance.practice.models import practice_zone
 
 
 def fhir_base() -> str:

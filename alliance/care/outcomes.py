@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from alliance.care.instruments import instrument
-from alliance.care.models import Client, Response
+from alliance.care.models import Response
+from alliance.clients.models import Client
 from alliance.clinical.change import Direction, reliable_change_direction
 from alliance.clinical.nhs import NhsOutcome, nhs_outcome
 

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from django.core import signing
 
 from alliance.care.instruments import instrument
-from alliance.care.models import Client, Response
+from alliance.care.models import Response
+from alliance.clients.models import Client
 from alliance.lib.charts import Band, Series, describe, line_chart
 from alliance.scheduling import format_day
 

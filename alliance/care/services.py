@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
-from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
 from alliance.booking.outbox import messages_schedule_alert
 from alliance.care.answers import answer_read, storable, value_shown
@@ -30,7 +29,6 @@ from alliance.care.models import (
     AlertEvent,
     AlertKind,
     AlertState,
-    Client,
     Episode,
     PlanItem,
     RefusedResponse,
@@ -38,10 +36,11 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
+from alliance.clients.models import Client
 from alliance.clinical.instruments import Instrument
 from alliance.clinical.plan import DEFAULT_PLAN
 from alliance.clinical.scoring import AnswerError, Problem, Score, score
-from alliance.practice.models import Practice, Therapist
+from alliance.practice.models import Practice, Therapist, practice_zone
 
 logger = logging.getLogger(__name__)
 

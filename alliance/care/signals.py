@@ -28,12 +28,12 @@ from alliance.care.models import (
     AlertEvent,
     AlertKind,
     AlertState,
-    Client,
     Episode,
     PracticeNormsRecord,
     SignalRecord,
     TherapySession,
 )
+from alliance.clients.models import Client
 from alliance.clinical.signals.engine import signals_for
 from alliance.clinical.signals.expected import ExpectedCurve
 from alliance.clinical.signals.model import SessionPoint, Signal
@@ -120,7 +120,7 @@ def _norms_load() -> PracticeNorms:
 def engine_settings_read() -> tuple[SignalSettings, ZoneInfo]:
     """The practice's engine settings and zone, read now (``engine_settings`` keeps them)."""
     practice = Practice.objects.current()
-    return practice_signal_settings(practice), ZoneInfo(practice.time_zone)
+    return practice_signal_settings(practice), practice.zone
 
 
 _norms = _KeptForAMinute(_norms_load)

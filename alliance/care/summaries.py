@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 
 from alliance.care.instruments import instrument
-from alliance.care.models import Client, Response
+from alliance.care.models import Response
+from alliance.clients.models import Client
 from alliance.clinical.instruments import Instrument, Item
 
 # How many of the worst-answered items the page lists per instrument.

@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -40,7 +39,7 @@ def practice_timezone(
     def middleware(request: HttpRequest) -> HttpResponse:
         practice = Practice.objects.current()
         request.practice = practice  # type: ignore[attr-defined]
-        with timezone.override(ZoneInfo(practice.time_zone)):
+        with timezone.override(practice.zone):
             return get_response(request)
 
     return middleware

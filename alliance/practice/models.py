@@ -49,6 +49,10 @@ class PracticeManager(models.Manager["Practice"]):
         return practice
 
 
+def practice_zone() -> zoneinfo.ZoneInfo:
+    return Practice.objects.current().zone
+
+
 class Practice(models.Model):
     """The practice itself. There is one row; `Practice.objects.current()` fetches or makes it."""
 
@@ -124,6 +128,11 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The practice's clock: its hours are kept and its dates are read in it."""
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class Term(models.Model):

@@ -5,7 +5,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from alliance.accounts.access import StaffRequest, public, role_required, staff_required
 from alliance.accounts.models import Role
-from alliance.booking.models import AppointmentType
 from alliance.lib.avatar import placeholder_svg
 from alliance.practice.access import get_listed_therapist, get_therapist_for_user
 from alliance.practice.addresses import follows_former_addresses, therapist_save
@@ -33,12 +32,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 @follows_former_addresses
 def therapist_detail(request: HttpRequest, slug: str) -> HttpResponse:
     therapist = get_listed_therapist(slug)
-    client_type = AppointmentType.objects.filter(bookable_by_clients=True).first()
-    return render(
-        request,
-        "practice/therapist_detail.html",
-        {"therapist": therapist, "client_type": client_type},
-    )
+    return render(request, "practice/therapist_detail.html", {"therapist": therapist})
 
 
 @public

@@ -19,7 +19,7 @@ from alliance.accounts.tokens import (
     api_token_revoke,
     api_token_user,
 )
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from tests.conftest import Personas, make_user, signed_in
 
 if TYPE_CHECKING:

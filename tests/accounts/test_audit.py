@@ -21,9 +21,10 @@ from alliance.accounts.audit import audit_record
 from alliance.accounts.models import AuditIsAppendOnly, AuditRecord, User
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment
-from alliance.care.models import Client, Response, ResponseSource
+from alliance.care.models import Response, ResponseSource
 from alliance.care.progress import progress_token_make
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.clients.models import Client
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import session_booked
 from tests.care.history import practice_today

@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, Personas
 from tests.smtp import SmtpServer
 
 SIGN_IN = reverse("account_login")
-STAFF_HOME = reverse("accounts:staff_home")
+STAFF_HOME = reverse("booking:staff_home")
 PAUSED = "Sign-in is paused after too many wrong passwords"
 
 

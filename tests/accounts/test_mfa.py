@@ -27,7 +27,7 @@ from tests.conftest import PASSWORD, Personas, signed_in
 from tests.practice.test_staff_pages import PRACTICE_EDIT, practice_data
 
 SIGN_IN = reverse("account_login")
-STAFF_HOME = reverse("accounts:staff_home")
+STAFF_HOME = reverse("booking:staff_home")
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 

@@ -17,7 +17,7 @@ SIGN_IN = reverse("account_login")
 def test_staff_sign_in_with_their_email(personas: Personas) -> None:
     response = Client().post(SIGN_IN, {"login": "FRAN@example.com", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:staff_home")
+    assert response["Location"] == reverse("booking:staff_home")
 
 
 def test_a_wrong_password_is_explained(personas: Personas) -> None:
@@ -41,19 +41,19 @@ def test_sign_out_needs_a_post(personas: Personas) -> None:
     asked = client.get(reverse("account_logout"))
     assert asked.status_code == 200  # a page that asks, with a button that posts
     assert 'method="post"' in asked.content.decode()
-    assert client.get(reverse("accounts:staff_home")).status_code == 200
+    assert client.get(reverse("booking:staff_home")).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
-    assert client.get(reverse("accounts:staff_home")).status_code == 302
+    assert client.get(reverse("booking:staff_home")).status_code == 302
 
 
 def test_the_staff_home_counts_new_requests(personas: Personas) -> None:
     from tests.booking.test_inbox import make_request
 
     make_request("Avery")
-    page = signed_in(personas.frontdesk).get(reverse("accounts:staff_home")).content.decode()
+    page = signed_in(personas.frontdesk).get(reverse("booking:staff_home")).content.decode()
     assert "new consultation request" in page
     assert (
-        signed_in(personas.therapist).get(reverse("accounts:staff_home")).context["new_requests"]
+        signed_in(personas.therapist).get(reverse("booking:staff_home")).context["new_requests"]
         == 0
     )
 
@@ -67,7 +67,7 @@ def test_a_signed_in_session_ends_with_the_browser_or_after_idle_time(personas: 
 
 def test_staff_sessions_end_after_idle_time(personas: Personas) -> None:
     client = signed_in(personas.frontdesk)
-    client.get(reverse("accounts:staff_home"))
+    client.get(reverse("booking:staff_home"))
     assert client.session.get_expiry_age() == django_settings.SESSION_COOKIE_AGE == 30 * 60
     assert django_settings.SESSION_SAVE_EVERY_REQUEST  # each request pushes the expiry forward
 

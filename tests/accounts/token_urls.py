@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from alliance.api.auth import StaffToken, install_auth_error_handler, staff_user
 from alliance.api.errors import install_error_handlers
-from alliance.care.models import Client
+from alliance.clients.models import Client
 
 plain = NinjaAPI(urls_namespace="token_test_plain")
 install_error_handlers(plain)  # as alliance.api.api does

@@ -8,7 +8,7 @@ from django.test import Client
 
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment
-from alliance.care.models import Client as ClientRecord
+from alliance.clients.models import Client as ClientRecord
 from alliance.practice.models import Therapist
 from tests.api.helpers import API, booking, get, locations, post
 from tests.conftest import Personas

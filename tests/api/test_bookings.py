@@ -10,7 +10,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Appointment, AppointmentStatus, WorkingHours
-from alliance.care.models import Client as ClientRecord
+from alliance.clients.models import Client as ClientRecord
 from alliance.practice.models import Therapist
 from tests.api.helpers import booking, locations, post
 from tests.booking.fixtures import (

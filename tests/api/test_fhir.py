@@ -18,9 +18,10 @@ from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import User
 from alliance.accounts.tokens import api_token_create
-from alliance.booking.availability import practice_zone
-from alliance.care.models import Client, Response, ResponseSource
+from alliance.care.models import Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.clients.models import Client
+from alliance.practice.models import practice_zone
 from tests.api.helpers import API, locations
 from tests.care.history import practice_today
 from tests.conftest import Personas

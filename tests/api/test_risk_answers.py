@@ -16,7 +16,7 @@ from alliance.booking.models import Message, MessageKind
 from alliance.booking.outbox import outbox_flush
 from alliance.care.data_rights import client_erase, client_export
 from alliance.care.models import Alert, AlertEvent, RefusedResponse, Response, TherapySession
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from tests.api.helpers import locations
 from tests.api.test_clinical import Caller, phq9
 from tests.care.fixtures import session_booked

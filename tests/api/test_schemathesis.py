@@ -16,7 +16,7 @@ from schemathesis.generation import GenerationMode
 
 from alliance.accounts.tokens import api_token_create
 from alliance.api.api import api
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from tests.conftest import Personas
 
 PREFIX = "/api/v1"

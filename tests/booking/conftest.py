@@ -3,7 +3,7 @@
 import pytest
 from pytest_django.fixtures import Settings
 
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from alliance.practice.models import Accepting
 from tests.booking.fixtures import bookable_therapist, session_type
 from tests.smtp import SmtpServer

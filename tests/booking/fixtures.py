@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from alliance.booking.models import AppointmentType, WorkingHours
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.practice.models import Practice, Therapist
 
 ZONE = ZoneInfo("America/New_York")

@@ -158,7 +158,7 @@ def test_a_lost_race_leaves_no_client_record_behind() -> None:
             format="telehealth",
             idempotency_key="web:late",
         )
-    from alliance.care.models import Client
+    from alliance.clients.models import Client
 
     assert not Client.objects.filter(email="late@example.com").exists()
 

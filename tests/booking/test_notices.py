@@ -17,7 +17,7 @@ from pytest_django.fixtures import Settings
 
 from alliance.booking.models import ConsultationRequest, Message, MessageStatus, PendingBooking
 from alliance.booking.services import consultation_request_submit
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from tests.booking.fixtures import local
 from tests.booking.test_outbox_crash import ROOT, database_url
 from tests.booking.test_session_links import asked_for, run_worker, text_of

@@ -21,7 +21,7 @@ from alliance.booking.models import (
 )
 from alliance.booking.outbox import outbox_flush
 from alliance.booking.tokens import manage_token_make
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.booking.test_booking_pages import confirm_url, details

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment
-from alliance.care.models import Client as CareClient
+from alliance.clients.models import Client as CareClient
 from tests.booking.fixtures import bookable_therapist, local, session_type
 from tests.booking.test_booking_pages import details
 from tests.smtp import SmtpServer, message_parts

@@ -15,7 +15,7 @@ from tests.booking.fixtures import ZONE, client, session_type
 from tests.booking.test_inbox import make_request
 from tests.conftest import Personas, signed_in
 
-HOME = reverse("accounts:staff_home")
+HOME = reverse("booking:staff_home")
 # Tuesday 10 March 2026, 10:20 in New York (EDT).
 NOW = datetime(2026, 3, 10, 10, 20, tzinfo=ZONE)
 

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from alliance.booking.availability import practice_zone
-from alliance.care.models import Client, ResponseSource, TherapySession
+from alliance.care.models import ResponseSource, TherapySession
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.clients.models import Client
+from alliance.practice.models import practice_zone
 
 ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
 

@@ -13,8 +13,9 @@ from alliance.accounts.models import User
 from alliance.booking.models import Message, MessageKind
 from alliance.booking.outbox import outbox_flush
 from alliance.care.alerts import alerts_escalate
-from alliance.care.models import Alert, AlertState, Client, ResponseSource
+from alliance.care.models import Alert, AlertState, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.clients.models import Client
 from alliance.practice.models import Practice
 from tests.care.history import phq9_answers, practice_today
 from tests.conftest import Personas, signed_in

@@ -13,12 +13,11 @@ from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import Role
 from alliance.booking.appointments import appointment_cancel, appointment_mark
-from alliance.booking.availability import practice_zone
 from alliance.booking.models import Message, MessageKind, MessageStatus
 from alliance.booking.outbox import outbox_flush
 from alliance.care.models import Alert, CheckinInvitation, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
-from alliance.practice.models import Practice
+from alliance.practice.models import Practice, practice_zone
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
 from tests.conftest import make_therapist, make_user

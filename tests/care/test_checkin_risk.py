@@ -5,8 +5,8 @@ import pytest
 from django.test import Client as Browser
 from pytest_django.fixtures import Settings
 
-from alliance.booking.availability import practice_zone
 from alliance.care.models import Alert, AlertEvent, CheckinInvitation, RefusedResponse, Response
+from alliance.practice.models import practice_zone
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
 from tests.smtp import SmtpServer
 

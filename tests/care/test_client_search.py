@@ -14,7 +14,7 @@ from pytest_django import DjangoAssertNumQueries
 from alliance.accounts.models import AuditRecord
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.practice.models import Practice, Therapist
 from tests.booking.fixtures import ZONE, session_type
 from tests.conftest import Personas, signed_in

@@ -30,7 +30,8 @@ from alliance.booking.models import (
 )
 from alliance.booking.outbox import outbox_flush
 from alliance.care.alerts import alert_move
-from alliance.care.models import Alert, AlertState, Client, Response
+from alliance.care.models import Alert, AlertState, Response
+from alliance.clients.models import Client
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
 from tests.conftest import Personas, signed_in

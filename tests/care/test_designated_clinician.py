@@ -3,7 +3,8 @@ while it is open; nothing else of the practice's clinical records opens to them.
 
 import pytest
 
-from alliance.care.models import Alert, AlertState, Client, PlanItem
+from alliance.care.models import Alert, AlertState, PlanItem
+from alliance.clients.models import Client
 from alliance.practice.models import Practice
 from tests.care.test_alerts import risk_alert
 from tests.conftest import Personas, signed_in

@@ -4,9 +4,10 @@ and a client in the clinical range who is not getting better."""
 import pytest
 from django.utils import timezone
 
-from alliance.care.models import Alert, AlertKind, Client
+from alliance.care.models import Alert, AlertKind
 from alliance.care.signals import signals_recompute_client
 from alliance.care.why import alert_why
+from alliance.clients.models import Client
 from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas, signed_in
 

@@ -16,7 +16,6 @@ from alliance.care.models import (
     Alert,
     AlertEvent,
     AlertState,
-    Client,
     Episode,
     PracticeNormsRecord,
     SignalRecord,
@@ -24,6 +23,7 @@ from alliance.care.models import (
 from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import session_on
 from alliance.care.signals import signals_recompute_client
+from alliance.clients.models import Client
 from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas
 

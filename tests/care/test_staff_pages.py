@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from alliance.accounts.models import AuditRecord
 from alliance.booking.models import Appointment
-from alliance.care.models import Alert, AlertKind, Client, PlanItem, Response, ResponseSource
+from alliance.care.models import Alert, AlertKind, PlanItem, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.clients.models import Client
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import session_booked
 from tests.care.history import practice_today

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
 
-from alliance.booking.availability import practice_zone, therapist_slots
+from alliance.booking.availability import therapist_slots
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
@@ -20,7 +20,7 @@ from alliance.booking.models import (
     AppointmentType,
 )
 from alliance.booking.outbox import outbox_flush
-from alliance.practice.models import Therapist
+from alliance.practice.models import Therapist, practice_zone
 from alliance.scheduling.display import format_local
 from tests.smtp import SmtpServer, message_parts
 

@@ -14,8 +14,9 @@ import pytest
 from django.db.models import Count
 from playwright.sync_api import Locator, Page, expect
 
-from alliance.care.models import Alert, AlertAction, AlertKind, AlertState, Client
+from alliance.care.models import Alert, AlertAction, AlertKind, AlertState
 from alliance.care.progress import progress_token_make
+from alliance.clients.models import Client
 
 from .conftest import (
     REPO_ROOT,

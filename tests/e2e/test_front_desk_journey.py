@@ -3,7 +3,6 @@ the practice's day; and a therapist's own day at the top of their home page."""
 
 import re
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -11,18 +10,14 @@ from playwright.sync_api import Page, expect
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment, AppointmentType, WorkingHours
-from alliance.care.models import Client
-from alliance.practice.models import Practice, Therapist
+from alliance.clients.models import Client
+from alliance.practice.models import Therapist, practice_zone
 
 from .conftest import PageFactory, assert_accessible, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 MARISOL = "marisol-vega"
-
-
-def practice_zone() -> ZoneInfo:
-    return ZoneInfo(Practice.objects.current().time_zone)
 
 
 def fits_the_screen(page: Page) -> bool:

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from alliance.accounts.access import StaffRequest, role_required
 from alliance.accounts.models import Role
-from alliance.booking.availability import practice_zone
 from alliance.booking.forms import TimeOffForm, WorkingHoursForm
 from alliance.booking.models import TimeOff, WorkingHours
 from alliance.practice.access import get_therapist_for_user
+from alliance.practice.models import practice_zone
 
 
 @role_required(Role.OWNER, Role.THERAPIST)

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from alliance.booking.appointments import SlotRefused
-from alliance.booking.availability import practice_zone, therapist_slots
+from alliance.booking.availability import therapist_slots
 from alliance.booking.models import Appointment, AppointmentType
 from alliance.lib.moments import day_parse
-from alliance.practice.models import Therapist
+from alliance.practice.models import Therapist, practice_zone
 from alliance.scheduling.display import format_local
 from alliance.scheduling.slots import Slot
 

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alliance.accounts.access import StaffRequest, staff_required
-from alliance.booking.availability import practice_zone
 from alliance.booking.daysheet import practice_day, practice_week
 from alliance.booking.views.picker import parse_day
-from alliance.care.alerts import open_alerts_shown
+from alliance.practice.models import practice_zone
 
 
 @staff_required
@@ -27,7 +26,6 @@ def practice_day_view(request: StaffRequest) -> HttpResponse:
         "today": today,
         # The day's own abbreviation: a week or day across a clock change reads the right one.
         "zone": datetime.combine(day, time(12), zone).tzname(),
-        "open_alerts": open_alerts_shown(request),
     }
     if week:
         first = day - timedelta(days=day.weekday())

@@ -27,18 +27,17 @@ from alliance.booking.appointments import (
     appointment_series_book,
     series_plan,
 )
-from alliance.booking.availability import practice_zone, therapist_weekly_hours
+from alliance.booking.availability import therapist_weekly_hours
+from alliance.booking.client_search import client_search, search_term
+from alliance.booking.extras import appointment_flags, appointments_with_extras
 from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
 from alliance.booking.models import Appointment, Message, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
-from alliance.care.alerts import open_alerts_shown
-from alliance.care.checkins import session_ratable, with_therapist_rating
-from alliance.care.models import Client
-from alliance.care.search import client_search, search_term
+from alliance.clients.models import Client
 from alliance.lib.moments import day_parse
-from alliance.practice.models import Practice, Therapist
+from alliance.practice.models import Practice, Therapist, practice_zone
 from alliance.scheduling.display import format_local
 from alliance.scheduling.hours import format_hours
 
@@ -58,7 +57,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
     start = datetime.combine(days[0], time(), zone)
     end = datetime.combine(days[-1] + timedelta(days=1), time(), zone)
     appointments = (
-        with_therapist_rating(
+        appointments_with_extras(
             Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
             .exclude(status="entered-in-error")
             .select_related("client", "appointment_type", "therapist")
@@ -70,7 +69,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
     now = timezone.now()
     by_day: dict[date, list[Appointment]] = {day: [] for day in days}
     for appointment in appointments:
-        appointment.ratable = session_ratable(appointment, request.user, now)  # type: ignore[attr-defined]
+        appointment.flags = appointment_flags(appointment, request.user, now)  # type: ignore[attr-defined]
         by_day[appointment.start.astimezone(zone).date()].append(appointment)
     step = timedelta(days=7 if view == "week" else 1)
     return render(
@@ -84,7 +83,6 @@ def schedule(request: StaffRequest) -> HttpResponse:
             "previous": days[0] - step,
             "next": days[0] + step,
             "today": today,
-            "open_alerts": open_alerts_shown(request),
         },
     )
 
@@ -239,7 +237,7 @@ def appointment_detail(request: StaffRequest, appointment_uuid: UUID) -> HttpRes
             "mark_form": AppointmentMarkForm(current=appointment.status),
             "move_form": AppointmentMoveForm(zone=zone),
             "changeable": appointment.is_active and appointment.start > timezone.now(),
-            "ratable": session_ratable(appointment, request.user, timezone.now()),
+            "flags": appointment_flags(appointment, request.user, timezone.now()),
         },
     )
 

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from alliance.accounts.access import public
 from alliance.accounts.throttle import TOO_MANY, TOO_MANY_TRIES, public_form_wait, too_many
 from alliance.booking.appointments import BookingError, waitlist_offer_accept
-from alliance.booking.availability import practice_zone
 from alliance.booking.forms import WaitlistForm
 from alliance.booking.models import AppointmentType, OfferStatus, WaitlistEntry, WaitlistStatus
 from alliance.booking.tokens import waitlist_leave_token_read, waitlist_offer_token_read
 from alliance.booking.waitlist import waitlist_join, waitlist_leave
 from alliance.practice.access import get_listed_therapist
 from alliance.practice.addresses import follows_former_addresses
+from alliance.practice.models import practice_zone
 from alliance.scheduling.display import format_local
 
 SESSION_KEY = "waitlist_entry"

@@ -1,4 +1,4 @@
-"""Client search for the staff (alliance.care.search)."""
+"""Client search for the staff (alliance.booking.client_search)."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from alliance.accounts.access import StaffRequest, staff_required
-from alliance.care.access import in_care_of
-from alliance.care.search import MAX_TERM, SHOWN, client_search, search_term
+from alliance.booking.client_search import MAX_TERM, SHOWN, client_search, search_term
+from alliance.clients.access import in_care_of
 
 
 @staff_required

@@ -11,12 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliance.accounts.access import StaffRequest, role_required
 from alliance.accounts.audit import audit_record, audit_record_many
 from alliance.accounts.models import Role
-from alliance.care.access import (
-    get_appointment_to_rate,
-    get_client_for_clinician,
-    get_client_in_care_of,
-    in_care_of,
-)
+from alliance.care.access import get_appointment_to_rate, get_client_for_clinician
 from alliance.care.alerts import urgency_order
 from alliance.care.brief import client_brief
 from alliance.care.caseload import caseload_rows
@@ -33,6 +28,7 @@ from alliance.care.services import (
     session_for_appointment,
 )
 from alliance.care.summaries import client_series
+from alliance.clients.access import get_client_in_care_of, in_care_of
 from alliance.clinical.plan import MAX_QUESTIONS
 from alliance.clinical.scoring import AnswerError
 from alliance.scheduling.display import format_local

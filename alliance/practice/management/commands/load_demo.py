@@ -2,7 +2,6 @@ import random
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -23,7 +22,7 @@ from alliance.booking.models import (
 )
 from alliance.care.demo import demo_checkins_load
 from alliance.care.demo_history import demo_history_load, demo_name
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.practice import demo_content as demo
 from alliance.practice.models import (
     Approach,
@@ -32,6 +31,7 @@ from alliance.practice.models import (
     Practice,
     Specialty,
     Therapist,
+    practice_zone,
 )
 
 # Demo requests get stable tokens so that loading twice finds the rows it made the first time.
@@ -123,7 +123,7 @@ class Command(BaseCommand):
         Practice.objects.filter(pk=1, designated_clinician__isnull=True).update(
             designated_clinician=User.objects.get(email=demo.USERS[0]["email"])
         )
-        zone = ZoneInfo(Practice.objects.current().time_zone)
+        zone = practice_zone()
         # Jamie's sessions first: the history's are placed in the hours left free.
         checkin_link = demo_checkins_load(
             therapist=therapists[demo.CHECKIN_THERAPIST], now=now, zone=zone
@@ -186,7 +186,7 @@ class Command(BaseCommand):
         """
         appointment_types_ensure()
         session = AppointmentType.objects.get(slug="session")
-        zone = ZoneInfo(Practice.objects.current().time_zone)
+        zone = practice_zone()
         chooser = random.Random(2026)  # deterministic
         for therapist_index, therapist in enumerate(therapists):
             hours = list(WorkingHours.objects.filter(therapist=therapist))

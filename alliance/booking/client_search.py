@@ -12,7 +12,7 @@ from datetime import datetime
 from alliance.accounts.access import StaffRequest
 from alliance.accounts.audit import audit_record_many
 from alliance.booking.models import Appointment
-from alliance.care.models import Client
+from alliance.clients.models import Client
 from alliance.lib.search import email_hint, fold, match_rank, phone_hint
 
 SHOWN = 20
