@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alliance.care",
     "alliance.booking",
     "alliance.api",
+    "alliance.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""From intended totals to item answers, for the synthetic practice history (``synthetic``).
+"""From intended totals to item answers, for the synthetic practice history (``model``).
 
 Each respondent spreads a total over an instrument's items in a stable way (some items always a
 little higher than others) that varies between sessions only in which items round up; the answers

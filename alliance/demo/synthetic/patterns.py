@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from alliance.clinical.synthetic import (
+from alliance.demo.synthetic.answers import Series, render, rses_due
+from alliance.demo.synthetic.model import (
     CLIENT_MEAN,
     CLIENT_SD_BETWEEN,
     RSES_GAIN,
@@ -34,7 +35,6 @@ from alliance.clinical.synthetic import (
     practice_history,
     response_for,
 )
-from alliance.clinical.synthetic_answers import Series, render, rses_due
 
 Pattern = Literal[
     "risk",

@@ -8,11 +8,11 @@ the relationship engine can be validated against known ruptures and known outcom
 The statistical model, each target and its source are written down in docs/demo-model.md, with
 the same names as the constants below. The targets are domain.md's effect sizes (§4); the
 constants that reach them through rounding, the check-in's ceiling and the noise of the symptom
-measures were calibrated by simulation, and tests/clinical/test_synthetic.py checks that a large
+measures were calibrated by simulation, and tests/demo/test_synthetic.py checks that a large
 practice recovers them within sampling error.
 
 Pure Python and ``random.Random`` only: the same seed gives the same history on every machine.
-``synthetic_patterns`` builds the demo therapist's guaranteed cases on top of this module.
+``patterns`` builds the demo therapist's guaranteed cases on top of this module.
 """
 
 import calendar
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from alliance.clinical.synthetic_answers import Series, SyntheticSession, render, rses_due
+from alliance.demo.synthetic.answers import Series, SyntheticSession, render, rses_due
 
 __all__ = [
     "EpisodeTruth",
@@ -147,7 +147,7 @@ class EpisodeTruth:
     # Sessions where the client reported tension outside an injected rupture: a passing one,
     # talked through at once, or one lingering after an unrepaired rupture.
     passing_tensions: tuple[int, ...] = ()
-    pattern: str | None = None  # the demo pattern it was built to show (synthetic_patterns)
+    pattern: str | None = None  # the demo pattern it was built to show (patterns)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Twelve months of the demo practice's check-ins, from the documented model (docs/demo-model.md).
 
-The generator (alliance.clinical.synthetic_patterns) is pure and seeded; this loader writes its
+The generator (alliance.demo.synthetic.patterns) is pure and seeded; this loader writes its
 episodes as clients, appointments, sessions and scored responses in a few bulk inserts, then lets
 the engine find what it finds (`signals_recompute_all`), as a practice's own history would. The
 demo therapist's caseload holds one client of each pattern the engine flags.
@@ -43,8 +43,8 @@ from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import answers_score, response_build
 from alliance.care.signals import ALERT_LOOKBACK
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
-from alliance.clinical.synthetic import SyntheticEpisode
-from alliance.clinical.synthetic_patterns import demo_practice_history
+from alliance.demo.synthetic.model import SyntheticEpisode
+from alliance.demo.synthetic.patterns import demo_practice_history
 from alliance.practice.models import Therapist
 
 SEED = 2026
