@@ -40,7 +40,14 @@ from alliance.care.models import (
     TherapySession,
 )
 from alliance.care.recompute import signals_recompute_all
-from alliance.care.services import answers_score, response_build
+from alliance.care.services import (
+    RISK_ITEM,
+    RISK_RULE,
+    RISK_SOURCE,
+    answers_score,
+    item9_evidence,
+    response_build,
+)
 from alliance.care.signals import ALERT_LOOKBACK
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 from alliance.demo.synthetic.model import SyntheticEpisode
@@ -256,7 +263,8 @@ class _Diary:
 
 def _risk_alerts(responses: Sequence[Response], today: date) -> None:
     """Risk answers raise their alerts as they would have at the time: recent ones are open,
-    older ones were reviewed by the therapist, who made a safety plan."""
+    older ones were reviewed by the therapist, who made a safety plan. Each keeps the evidence a
+    check-in's alert would (the answer in words, the session's day), without its e-mails."""
     for response in responses:
         if "risk" not in response.flags:
             continue
@@ -269,9 +277,9 @@ def _risk_alerts(responses: Sequence[Response], today: date) -> None:
             therapist=therapist,
             response=response,
             session=response.session,
-            rule="phq9_item9",
-            evidence={"phq9_item9": {"phq9_item9": response.answers.get("phq9_9")}},
-            source="PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md).",
+            rule=RISK_RULE,
+            evidence={RISK_RULE: item9_evidence(response.answers.get(RISK_ITEM), response.session)},
+            source=RISK_SOURCE,
             state=AlertState.OPEN if recent else AlertState.RESOLVED,
             created_at=response.completed_at,
         )
