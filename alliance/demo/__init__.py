@@ -1,6 +1,7 @@
 """The demo practice: what `make run` shows, and the commands that load and serve it.
 
-The top layer (docs/design.md): it may import every other app, and nothing imports it.
+The top layer of the apps (docs/architecture.md): it may import every other app, and nothing
+imports it.
 
 - ``content``: the practice, its therapists, staff sign-ins and consultation requests.
 - ``checkins``: Jamie, a client with a few weeks of check-ins and one waiting to be answered.
