@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "alliance.booking",
     "alliance.care",
     "alliance.api",
+    "alliance.demo",
 ]
 
 MIDDLEWARE = [

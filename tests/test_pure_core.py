@@ -5,7 +5,7 @@ from pathlib import Path
 
 import alliance
 
-PURE_PACKAGES = ["lib", "clinical", "scheduling"]
+PURE_PACKAGES = ["lib", "clinical", "scheduling", "demo/synthetic"]
 ROOT = Path(alliance.__file__).parent
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from alliance.care.demo import DEMO_EMAIL
 from alliance.clients.models import Client
+from alliance.demo.checkins import DEMO_EMAIL
 
 from .conftest import PageFactory, assert_accessible, screenshot, sign_in
 

@@ -4,7 +4,7 @@ why they were raised, the charts carry their markers, an alert is acknowledged a
 with what the therapist did, the brief prints on two pages without its forms, and the client's
 own progress page reads calmly on a phone.
 
-The demo therapist's caseload holds one client of each signal kind (alliance.care.demo_history):
+The demo therapist's caseload holds one client of each signal kind (alliance.demo.history):
 Ava Abbott has the open risk alert, Ben Baptiste the unrepaired rupture.
 """
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pytest_django.fixtures import Settings
 
 from alliance.booking.models import Appointment, AppointmentStatus, AppointmentType
-from alliance.care.demo import DEMO_EMAIL
+from alliance.demo.checkins import DEMO_EMAIL
 from tests.smtp import SmtpServer, message_parts
 
 from .conftest import PageFactory, assert_accessible, screenshot

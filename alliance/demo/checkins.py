@@ -22,13 +22,15 @@ from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.models import ResponseSource
 from alliance.care.services import answers_score, response_record, session_for_appointment
 from alliance.clients.models import Client
+from alliance.clinical import shipped_instruments
 from alliance.practice.models import Therapist
 
 DEMO_EMAIL = "jamie@sabal.test"
-ALLIANCE_ITEMS = ("heard", "understood", "respected", "safe", "goals", "approach", "overall")
+INSTRUMENTS = shipped_instruments()
 # Per answered session, as the default plan (alliance.clinical.plan) asks a weekly client: the
-# client's and the therapist's alliance, and the intake's PHQ-9 and GAD-7 items or the second
-# session's Rosenberg items; the third asks the alliance alone.
+# client's and the therapist's alliance, and the intake's PHQ-9 and GAD-7 answers or the second
+# session's Rosenberg answers, in the order of each instrument's scored items; the third asks
+# the alliance alone.
 HISTORY: list[tuple[int, int, dict[str, tuple[int, ...]]]] = [
     (4, 3, {"phq9": (2, 2, 2, 2, 1, 2, 2, 1, 0), "gad7": (2, 2, 2, 2, 1, 1, 2)}),
     (4, 4, {"rses": (2, 1, 2, 2, 1, 1, 2, 1, 1, 2)}),
@@ -36,12 +38,16 @@ HISTORY: list[tuple[int, int, dict[str, tuple[int, ...]]]] = [
 ]
 
 
-def _answers(prefix: str, values: tuple[int, ...]) -> dict[str, int]:
-    return {f"{prefix}_{number}": value for number, value in enumerate(values, start=1)}
+def _answers(code: str, values: tuple[int, ...]) -> dict[str, int]:
+    items = INSTRUMENTS[code].scored_items
+    return {item.id: value for item, value in zip(items, values, strict=True)}
 
 
-def _alliance(prefix: str, rating: int) -> dict[str, int]:
-    return {f"{prefix}_{item}": rating for item in ALLIANCE_ITEMS} | {f"{prefix}_tension": 0}
+def _alliance(code: str, rating: int) -> dict[str, int]:
+    """Every item given the same rating, and no tension (the item the "tension" flag reads)."""
+    instrument = INSTRUMENTS[code]
+    tension = next(flag.item for flag in instrument.flags if flag.code == "tension")
+    return {item.id: rating for item in instrument.scored_items} | {tension: 0}
 
 
 def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -> str | None:
@@ -87,12 +93,20 @@ def demo_checkins_load(*, therapist: Therapist, now: datetime, zone: ZoneInfo) -
         session = session_for_appointment(appointment=appointment)
         answered = appointment.end + timedelta(hours=2)
         for code, answers, source in (
-            ("alliance_client", _alliance("ac", client_rating), ResponseSource.CHECKIN),
+            (
+                "alliance_client",
+                _alliance("alliance_client", client_rating),
+                ResponseSource.CHECKIN,
+            ),
             *(
                 (code, _answers(code, values), ResponseSource.CHECKIN)
                 for code, values in measures.items()
             ),
-            ("alliance_therapist", _alliance("at", own_rating), ResponseSource.STAFF),
+            (
+                "alliance_therapist",
+                _alliance("alliance_therapist", own_rating),
+                ResponseSource.STAFF,
+            ),
         ):
             response_record(
                 session=session,

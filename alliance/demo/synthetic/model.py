@@ -8,11 +8,11 @@ the relationship engine can be validated against known ruptures and known outcom
 The statistical model, each target and its source are written down in docs/demo-model.md, with
 the same names as the constants below. The targets are domain.md's effect sizes (§4); the
 constants that reach them through rounding, the check-in's ceiling and the noise of the symptom
-measures were calibrated by simulation, and tests/clinical/test_synthetic.py checks that a large
+measures were calibrated by simulation, and tests/demo/test_synthetic.py checks that a large
 practice recovers them within sampling error.
 
 Pure Python and ``random.Random`` only: the same seed gives the same history on every machine.
-``synthetic_patterns`` builds the demo therapist's guaranteed cases on top of this module.
+``patterns`` builds the demo therapist's guaranteed cases on top of this module.
 """
 
 import calendar
@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from alliance.clinical.synthetic_answers import Series, SyntheticSession, render, rses_due
+from alliance.demo.synthetic.answers import (
+    Series,
+    SyntheticSession,
+    render,
+    rses_due,
+    spread_totals,
+)
 
 __all__ = [
     "EpisodeTruth",
@@ -40,6 +46,13 @@ __all__ = [
 ]
 
 Status = Literal["ongoing", "ended", "dropped_out"]
+
+# The totals each measure can take, from the instrument definitions; PHQ-9's without item 9.
+CLIENT_TOTALS = spread_totals("alliance_client")
+THERAPIST_TOTALS = spread_totals("alliance_therapist")
+PHQ9_TOTALS = spread_totals("phq9")
+GAD7_TOTALS = spread_totals("gad7")
+RSES_TOTALS = spread_totals("rses")
 
 # --- The alliance (check-in totals 7-35) --------------------------------------------------------
 # Clients rate high, near the ceiling, as they do on alliance measures generally.
@@ -147,7 +160,7 @@ class EpisodeTruth:
     # Sessions where the client reported tension outside an injected rupture: a passing one,
     # talked through at once, or one lingering after an unrepaired rupture.
     passing_tensions: tuple[int, ...] = ()
-    pattern: str | None = None  # the demo pattern it was built to show (synthetic_patterns)
+    pattern: str | None = None  # the demo pattern it was built to show (patterns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,8 +422,8 @@ def _alliance_series(
         client = client_level + CLIENT_SD_SESSION * wobble - deficit[number]
         own = RHO_SESSION * wobble + shared_sd * rng.gauss(0, 1)
         rated = therapist_level + THERAPIST_SD_SESSION * own - seen[number]
-        series.client.append(_clamp(round(client), 7, 35))
-        series.therapist.append(_clamp(round(rated), 7, 35))
+        series.client.append(_clamp(round(client), *CLIENT_TOTALS))
+        series.therapist.append(_clamp(round(rated), *THERAPIST_TOTALS))
         tension, repair, t_tension, t_repair = _tension(rng, events.get(number), unresolved[number])
         series.client_tension.append(tension)
         series.client_repair.append(repair)
@@ -464,10 +477,11 @@ def _symptom_series(
         gad7 = gad7_intake * (1 - gad7_improvement * along) + GAD7_NOISE_SD * noise[1]
         rses = rses_intake + RSES_GAIN * improvement * along + RSES_NOISE_SD * noise[2]
         # Without a risk answer the eight other items carry the total, so it stops at 24.
-        series.phq9.append(_clamp(round(phq9), item9 + 1 if item9 else 0, 24 + item9))
+        lowest, highest = PHQ9_TOTALS
+        series.phq9.append(_clamp(round(phq9), item9 + 1 if item9 else lowest, highest + item9))
         series.phq9_item9.append(item9)
-        series.gad7.append(_clamp(round(gad7), 0, 21))
-        series.rses.append(_clamp(round(rses), 0, 30) if due[number - 1] else None)
+        series.gad7.append(_clamp(round(gad7), *GAD7_TOTALS))
+        series.rses.append(_clamp(round(rses), *RSES_TOTALS) if due[number - 1] else None)
     return tuple(sorted(risk_at))
 
 

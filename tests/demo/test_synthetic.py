@@ -13,14 +13,14 @@ import pytest
 from alliance.clinical import shipped_instruments
 from alliance.clinical.nhs import nhs_outcome
 from alliance.clinical.scoring import score
-from alliance.clinical.synthetic import (
+from alliance.demo.synthetic.model import (
     MAX_SESSIONS,
     MIN_SESSIONS,
     SyntheticEpisode,
     months_before,
     practice_history,
 )
-from alliance.clinical.synthetic_patterns import (
+from alliance.demo.synthetic.patterns import (
     PATTERNS,
     SIGNALS,
     demo_practice_history,

@@ -20,10 +20,10 @@ from alliance.booking.models import (
     RequestStatus,
     WorkingHours,
 )
-from alliance.care.demo import demo_checkins_load
-from alliance.care.demo_history import demo_history_load, demo_name
 from alliance.clients.models import Client
-from alliance.practice import demo_content as demo
+from alliance.demo import content as demo
+from alliance.demo.checkins import demo_checkins_load
+from alliance.demo.history import demo_history_load, demo_name
 from alliance.practice.models import (
     Approach,
     InsurancePlan,
@@ -202,7 +202,7 @@ class Command(BaseCommand):
                 if Appointment.objects.filter(idempotency_key=key).exists():
                     continue
                 client, _ = Client.objects.get_or_create(
-                    # Names beyond the history's (care/demo_history.py), so none is used twice.
+                    # Names beyond the history's (alliance/demo/history.py), so none is used twice.
                     name=demo_name(BOOKED_NAMES_FROM + therapist_index * 8 + number),
                     defaults={"therapist": therapist, "phone": "(239) 555-0100"},
                 )

@@ -1,6 +1,6 @@
 """Twelve months of the demo practice's check-ins, from the documented model (docs/demo-model.md).
 
-The generator (alliance.clinical.synthetic_patterns) is pure and seeded; this loader writes its
+The generator (alliance.demo.synthetic.patterns) is pure and seeded; this loader writes its
 episodes as clients, appointments, sessions and scored responses in a few bulk inserts, then lets
 the engine find what it finds (`signals_recompute_all`), as a practice's own history would. The
 demo therapist's caseload holds one client of each pattern the engine flags.
@@ -39,12 +39,19 @@ from alliance.care.models import (
     TherapySession,
 )
 from alliance.care.recompute import signals_recompute_all
-from alliance.care.services import answers_score, response_build
+from alliance.care.services import (
+    RISK_ITEM,
+    RISK_RULE,
+    RISK_SOURCE,
+    answers_score,
+    item9_evidence,
+    response_build,
+)
 from alliance.care.signals import ALERT_LOOKBACK
 from alliance.clients.models import Client
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
-from alliance.clinical.synthetic import SyntheticEpisode
-from alliance.clinical.synthetic_patterns import demo_practice_history
+from alliance.demo.synthetic.model import SyntheticEpisode
+from alliance.demo.synthetic.patterns import demo_practice_history
 from alliance.practice.models import Therapist
 
 SEED = 2026
@@ -256,7 +263,8 @@ class _Diary:
 
 def _risk_alerts(responses: Sequence[Response], today: date) -> None:
     """Risk answers raise their alerts as they would have at the time: recent ones are open,
-    older ones were reviewed by the therapist, who made a safety plan."""
+    older ones were reviewed by the therapist, who made a safety plan. Each keeps the evidence a
+    check-in's alert would (the answer in words, the session's day), without its e-mails."""
     for response in responses:
         if "risk" not in response.flags:
             continue
@@ -269,9 +277,9 @@ def _risk_alerts(responses: Sequence[Response], today: date) -> None:
             therapist=therapist,
             response=response,
             session=response.session,
-            rule="phq9_item9",
-            evidence={"phq9_item9": {"phq9_item9": response.answers.get("phq9_9")}},
-            source="PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md).",
+            rule=RISK_RULE,
+            evidence={RISK_RULE: item9_evidence(response.answers.get(RISK_ITEM), response.session)},
+            source=RISK_SOURCE,
             state=AlertState.OPEN if recent else AlertState.RESOLVED,
             created_at=response.completed_at,
         )

@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from alliance.clinical.synthetic import (
+from alliance.demo.synthetic.answers import Series, render, rses_due
+from alliance.demo.synthetic.model import (
     CLIENT_MEAN,
     CLIENT_SD_BETWEEN,
+    CLIENT_TOTALS,
     RSES_GAIN,
+    RSES_TOTALS,
     THERAPIST_MEAN,
     THERAPIST_SD_BETWEEN,
     EpisodeTruth,
@@ -34,7 +37,6 @@ from alliance.clinical.synthetic import (
     practice_history,
     response_for,
 )
-from alliance.clinical.synthetic_answers import Series, render, rses_due
 
 Pattern = Literal[
     "risk",
@@ -139,7 +141,8 @@ class _Case:
 
     def steady(self, level: int, sessions: int) -> list[int]:
         """A level with wobbles of a point now and then, far below any rupture rule."""
-        return [min(level + self.rng.choice((-1, 0, 0, 0, 1)), 35) for _ in range(sessions)]
+        highest = CLIENT_TOTALS[1]
+        return [min(level + self.rng.choice((-1, 0, 0, 0, 1)), highest) for _ in range(sessions)]
 
     def course(self, first: int, last: int, sessions: int) -> list[int]:
         """From ``first`` at intake to ``last`` at the last session, log-linear (Finch, Lambert
@@ -173,8 +176,12 @@ class _Case:
         item9 = [(self.item9 or {}).get(number, 0) for number in range(1, n + 1)]
         improvement = (self.phq9[0] - self.phq9[-1]) / self.phq9[0] / course_fraction(n)
         rses_first = 12
+        lowest, highest = RSES_TOTALS
         rses = [
-            min(max(round(rses_first + RSES_GAIN * improvement * course_fraction(k)), 0), 30)
+            min(
+                max(round(rses_first + RSES_GAIN * improvement * course_fraction(k)), lowest),
+                highest,
+            )
             if due
             else None
             for k, due in enumerate(rses_due(days), start=1)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from alliance.booking.tasks import outbox_flush_task
-from alliance.practice import demo_content as demo
+from alliance.demo import content as demo
 from alliance.practice.serving import connection_budget
 
 WORKER_RESTART_MOST_SECONDS = 30
