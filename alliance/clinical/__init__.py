@@ -1,7 +1,8 @@
 """The clinical core: questionnaires, their scores and what a change in score means.
 
-Pure Python with no Django import (tests/test_pure_core.py enforces it), fed and answering plain
-data, so that every clinical rule can be tested directly against hand-worked examples:
+Pure Python with no Django import (the import contracts in pyproject.toml enforce it), fed
+and answering plain data, so that every clinical rule can be tested directly against
+hand-worked examples:
 
 - ``instruments``: an instrument is data, one TOML file each (``definitions/`` holds the ones whose
   licence lets us ship them; a practice adds its own licensed ones from a directory of its own).

@@ -1,4 +1,5 @@
-"""Availability to bookable slots: pure Python, no Django (tests/test_pure_core.py enforces it)."""
+"""Availability to bookable slots: pure Python, no Django (pyproject.toml's import contracts
+enforce it)."""
 
 from alliance.scheduling.display import format_day, format_local
 from alliance.scheduling.slots import Interval, Slot, SlotRules, WeeklyHours, free_slots
