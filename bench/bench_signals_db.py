@@ -47,8 +47,8 @@ def main() -> int:
 def _run(sessions: int, runs: int) -> int:
     from django.utils import timezone
 
+    from alliance.care.engine.incremental import signals_recompute_client
     from alliance.care.models import Episode
-    from alliance.care.signals import signals_recompute_client
     from alliance.clients.models import Client
     from alliance.practice.models import Practice, Therapist
     from tests.care.history import session_with

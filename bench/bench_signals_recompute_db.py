@@ -389,8 +389,8 @@ def _insert_sql(model: type[Model], fields: Sequence[str]) -> str:
 def measure(runs: int, profile: bool) -> None:
     from django.utils import timezone
 
+    from alliance.care.engine.nightly import signals_recompute_all
     from alliance.care.models import Alert, Episode, Response, SignalRecord, TherapySession
-    from alliance.care.recompute import signals_recompute_all
 
     print(
         f"{Episode.objects.count()} episodes, {TherapySession.objects.count()} sessions, "

@@ -9,8 +9,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from alliance.accounts.models import Role, User
+from alliance.care.engine.norms import stored_norms_forget
 from alliance.care.services import signals_recompute_pending_forget
-from alliance.care.signals import stored_norms_forget
 from alliance.practice.models import Practice, Therapist
 from tests.smtp import SmtpServer
 

@@ -10,14 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from alliance.care.engine.norms import engine_settings, stored_norms
+from alliance.care.engine.series import latest_episode_series, series_from_rows
 from alliance.care.instruments import instrument
 from alliance.care.models import Alert, SignalRecord
-from alliance.care.signals import (
-    engine_settings,
-    latest_episode_series,
-    series_from_rows,
-    stored_norms,
-)
 from alliance.care.why import Why, alert_why
 from alliance.clients.models import Client
 from alliance.clinical.signals.expected import ExpectedCurve

@@ -356,7 +356,7 @@ class PracticeNormsRecord(models.Model):
     alliance changes, the usual client-therapist gap, each therapist's usual rating, the
     expected course). Each adopted fit is a new version; the newest is current, the older ones
     stay so that a signal's recorded norms_version can still be looked up. The nightly recompute
-    adopts a fit on a schedule or when the norms move (alliance.care.recompute)."""
+    adopts a fit on a schedule or when the norms move (alliance.care.engine.nightly)."""
 
     version = models.PositiveIntegerField(unique=True)
     norms = models.JSONField(default=dict)

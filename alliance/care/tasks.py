@@ -12,8 +12,8 @@ def alerts_escalate_task() -> int:
 
 @task()
 def signals_recompute_task(client_uuid: str) -> int:
-    """Recompute one client's signals after a response (alliance.care.signals)."""
-    from alliance.care.signals import signals_recompute_client
+    """Recompute one client's signals after a response (alliance.care.engine)."""
+    from alliance.care.engine.incremental import signals_recompute_client
     from alliance.clients.models import Client
 
     client = Client.objects.filter(uuid=client_uuid).first()

@@ -216,7 +216,7 @@ SENTENCES: dict[str, Callable[[Evidence, Evidence], str]] = {
 
 def alert_why(alert: Alert) -> Why:
     reasons = []
-    # One entry per rule, or per rule and measure (care.signals.evidence_key).
+    # One entry per rule, or per rule and measure (care.engine.alerts.evidence_key).
     evidence_by_key = alert.evidence if isinstance(alert.evidence, dict) else {}
     parameters_by_key = alert.parameters if isinstance(alert.parameters, dict) else {}
     for key, evidence in evidence_by_key.items():

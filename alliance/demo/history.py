@@ -25,6 +25,8 @@ from alliance.booking.models import (
     AppointmentType,
     WorkingHours,
 )
+from alliance.care.engine.alerts import ALERT_LOOKBACK
+from alliance.care.engine.nightly import signals_recompute_all
 from alliance.care.instruments import instruments
 from alliance.care.models import (
     Alert,
@@ -38,7 +40,6 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
-from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import (
     RISK_ITEM,
     RISK_RULE,
@@ -47,7 +48,6 @@ from alliance.care.services import (
     item9_evidence,
     response_build,
 )
-from alliance.care.signals import ALERT_LOOKBACK
 from alliance.clients.models import Client
 from alliance.clinical.plan import DEFAULT_PLAN, client_questions, plan_course
 from alliance.demo.synthetic.model import SyntheticEpisode

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from alliance.accounts.models import User
 from alliance.accounts.tokens import api_token_create
 from alliance.booking.models import Message, MessageKind
+from alliance.care.engine.incremental import signals_recompute_client
 from alliance.care.models import Alert, Response, TherapySession
-from alliance.care.signals import signals_recompute_client
 from alliance.clients.models import Client as CareClient
 from alliance.practice.models import Therapist
 from tests.api.helpers import API, locations

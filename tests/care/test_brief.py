@@ -8,8 +8,8 @@ from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alliance.care.engine.incremental import signals_recompute_client
 from alliance.care.progress import progress_token_make
-from alliance.care.signals import signals_recompute_client
 from alliance.clients.models import Client
 from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas, signed_in

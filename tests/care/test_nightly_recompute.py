@@ -10,10 +10,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alliance.care.engine.incremental import signals_recompute_client
+from alliance.care.engine.nightly import NORMS_REFIT_PERIOD, signals_recompute_all
+from alliance.care.engine.norms import stored_norms, stored_norms_forget
 from alliance.care.models import Alert, Episode, PracticeNormsRecord, Response, SignalRecord
-from alliance.care.recompute import NORMS_REFIT_PERIOD, signals_recompute_all
 from alliance.care.services import session_on
-from alliance.care.signals import signals_recompute_client, stored_norms, stored_norms_forget
 from alliance.clients.models import Client
 from alliance.clinical.signals.expected import ExpectedCurve, default_curve
 from alliance.clinical.signals.norms import PracticeNorms

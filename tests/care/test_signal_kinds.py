@@ -4,8 +4,8 @@ and a client in the clinical range who is not getting better."""
 import pytest
 from django.utils import timezone
 
+from alliance.care.engine.incremental import signals_recompute_client
 from alliance.care.models import Alert, AlertKind
-from alliance.care.signals import signals_recompute_client
 from alliance.care.why import alert_why
 from alliance.clients.models import Client
 from tests.care.history import practice_today, session_with, weekly

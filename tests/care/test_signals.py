@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from alliance.care import recompute as recompute_module
 from alliance.care.alerts import alert_move
+from alliance.care.engine import nightly as recompute_module
+from alliance.care.engine.incremental import signals_recompute_client
+from alliance.care.engine.nightly import signals_recompute_all
 from alliance.care.models import (
     Alert,
     AlertEvent,
@@ -20,9 +22,7 @@ from alliance.care.models import (
     PracticeNormsRecord,
     SignalRecord,
 )
-from alliance.care.recompute import signals_recompute_all
 from alliance.care.services import session_on
-from alliance.care.signals import signals_recompute_client
 from alliance.clients.models import Client
 from tests.care.history import practice_today, session_with, weekly
 from tests.conftest import Personas

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from alliance.care.recompute import signals_recompute_all
+from alliance.care.engine.nightly import signals_recompute_all
 
 
 class Command(BaseCommand):

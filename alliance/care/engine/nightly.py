@@ -19,16 +19,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-from alliance.care.models import Episode, PracticeNormsRecord, Response, TherapySession
-from alliance.care.signals import (
-    Recomputed,
+from alliance.care.engine.norms import (
     engine_settings_read,
     norms_current,
     norms_to_json,
-    signals_digest,
-    signals_store_changed,
     stored_norms_forget,
 )
+from alliance.care.engine.series import Recomputed
+from alliance.care.engine.store import signals_digest, signals_store_changed
+from alliance.care.models import Episode, PracticeNormsRecord, Response, TherapySession
 from alliance.clinical.signals.engine import signals_for
 from alliance.clinical.signals.model import Episode as SeriesEpisode
 from alliance.clinical.signals.model import SessionPoint, Signal
