@@ -4,11 +4,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliance.booking.appointments import appointment_book
+from alliance.booking.appointments import SlotTaken, appointment_book, series_plan
 from alliance.booking.models import (
     Appointment,
     AppointmentSeries,
@@ -16,6 +17,8 @@ from alliance.booking.models import (
     TimeOff,
     WorkingHours,
 )
+from alliance.booking.services import staff_booking_make
+from alliance.care.models import Client as CareClient
 from tests.booking.fixtures import client, consultation_type, local, session_type
 from tests.booking.test_inbox import make_request
 from tests.conftest import Personas, signed_in
@@ -178,6 +181,86 @@ def test_a_consultation_request_becomes_a_booked_consultation(personas: Personas
     request.refresh_from_db()
     assert request.status == "scheduled"
     assert request.first_response_by == personas.frontdesk
+
+
+def test_a_staff_booking_just_taken_leaves_no_new_client_behind(personas: Personas) -> None:
+    rival = client("Robin Rival", "robin@example.com")
+
+    def book_the_same_time_first(instance: CareClient, created: bool, **_: object) -> None:
+        # The race: another booking takes 10:00 after the page checked it was free, while the
+        # new client's record is being written.
+        if created and instance.name == "Jamie New":
+            appointment_book(
+                therapist=personas.tara,
+                appointment_type=session_type(),
+                client=rival,
+                start=local(3, 10),
+                format="in_person",
+                within_availability=False,
+            )
+
+    post_save.connect(book_the_same_time_first, sender=CareClient)
+    try:
+        page = signed_in(personas.frontdesk).post(NEW, form(personas)).content.decode()
+    finally:
+        post_save.disconnect(book_the_same_time_first, sender=CareClient)
+    assert "One of those times was just taken" in page
+    assert not CareClient.objects.filter(name="Jamie New").exists()
+    assert not Appointment.objects.filter(client__name="Jamie New").exists()
+
+
+def test_staff_booking_make_books_all_or_nothing(personas: Personas) -> None:
+    plan = series_plan(
+        therapist=personas.tara,
+        appointment_type=session_type(),
+        first_start=local(3, 10),
+        interval_weeks=1,
+        count=3,
+    )
+    appointment_for(personas, days=3 + 7 * 2, email="robin@example.com")  # after the plan
+    with pytest.raises(SlotTaken):
+        staff_booking_make(
+            therapist=personas.tara,
+            appointment_type=session_type(),
+            plan=plan,
+            format="in_person",
+            interval_weeks=1,
+            created_by=personas.frontdesk,
+            client=None,
+            name="Jamie New",
+            email="jamie@example.com",
+        )
+    assert not CareClient.objects.filter(name="Jamie New").exists()
+    assert Appointment.objects.count() == 1
+    assert AppointmentSeries.objects.count() == 0
+
+
+def test_a_consultation_request_just_taken_stays_unscheduled(personas: Personas) -> None:
+    consultation_type()
+    request = make_request("Avery", personas.tara, phone="239-555-0100")
+    rival = client("Robin Rival", "robin@example.com")
+
+    def book_the_same_time_first(instance: CareClient, created: bool, **_: object) -> None:
+        if created and instance.name == "Avery":
+            appointment_book(
+                therapist=personas.tara,
+                appointment_type=consultation_type(),
+                client=rival,
+                start=local(3, 10),
+                format="in_person",
+                within_availability=False,
+            )
+
+    data = form(personas, appointment_type="consultation", name="Avery", email="avery@example.com")
+    post_save.connect(book_the_same_time_first, sender=CareClient)
+    try:
+        page = signed_in(personas.frontdesk).post(f"{NEW}?request={request.uuid}", data)
+    finally:
+        post_save.disconnect(book_the_same_time_first, sender=CareClient)
+    assert "One of those times was just taken" in page.content.decode()
+    request.refresh_from_db()
+    assert request.status == "new"
+    assert not CareClient.objects.filter(name="Avery").exists()
 
 
 def test_the_schedule_shows_a_therapists_day(personas: Personas) -> None:
