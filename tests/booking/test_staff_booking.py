@@ -275,6 +275,24 @@ def test_the_schedule_shows_a_therapists_day(personas: Personas) -> None:
     assert "Casey Client" in desk.content.decode()
 
 
+def test_the_schedule_leaves_out_an_appointment_entered_in_error(personas: Personas) -> None:
+    mistaken = appointment_for(personas)
+    Appointment.objects.filter(pk=mistaken.pk).update(status=AppointmentStatus.ENTERED_IN_ERROR)
+    appointment_book(
+        therapist=personas.tara,
+        appointment_type=session_type(),
+        client=client("Robin Rival", "robin@example.com"),
+        start=local(3, 15),
+        format="in_person",
+        within_availability=False,
+    )
+    url = reverse("booking:schedule")
+    page = signed_in(personas.therapist).get(url, {"date": local(3, 0).date().isoformat()})
+    html = page.content.decode()
+    assert "Robin Rival" in html
+    assert "Casey Client" not in html
+
+
 def test_the_week_schedule_query_count_does_not_grow(personas: Personas) -> None:
     url = reverse("booking:schedule")
     params = {"date": local(3, 0).date().isoformat(), "view": "week", "therapist": "tara-tate"}

@@ -29,7 +29,7 @@ from alliance.booking.appointments import (
 from alliance.booking.availability import practice_zone, therapist_weekly_hours
 from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, Message
+from alliance.booking.models import Appointment, AppointmentFormat, AppointmentStatus, Message
 from alliance.booking.services import staff_booking_make
 from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
@@ -59,7 +59,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
     appointments = (
         with_therapist_rating(
             Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
-            .exclude(status="entered-in-error")
+            .exclude(status=AppointmentStatus.ENTERED_IN_ERROR)
             .select_related("client", "appointment_type", "therapist")
             .order_by("start")
         )
@@ -98,7 +98,11 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         if _is_uuid(request.GET.get("request"))
         else None
     )
-    initial: dict[str, object] = {"repeat": 0, "occurrences": 1, "format": "telehealth"}
+    initial: dict[str, object] = {
+        "repeat": 0,
+        "occurrences": 1,
+        "format": AppointmentFormat.TELEHEALTH,
+    }
     if consultation_request is not None:
         initial.update(
             therapist=consultation_request.therapist.slug
