@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ from alliance.booking.models import (
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
+    AppointmentType,
     TimeOff,
     WorkingHours,
 )
@@ -183,16 +186,19 @@ def test_a_consultation_request_becomes_a_booked_consultation(personas: Personas
     assert request.first_response_by == personas.frontdesk
 
 
-def test_a_staff_booking_just_taken_leaves_no_new_client_behind(personas: Personas) -> None:
+@contextmanager
+def taken_while_saving(
+    personas: Personas, new_client: str, kind: AppointmentType
+) -> Iterator[None]:
+    """The race: another booking takes 10:00 after the page checked it was free, while the
+    record of the new client named `new_client` is being written."""
     rival = client("Robin Rival", "robin@example.com")
 
     def book_the_same_time_first(instance: CareClient, created: bool, **_: object) -> None:
-        # The race: another booking takes 10:00 after the page checked it was free, while the
-        # new client's record is being written.
-        if created and instance.name == "Jamie New":
+        if created and instance.name == new_client:
             appointment_book(
                 therapist=personas.tara,
-                appointment_type=session_type(),
+                appointment_type=kind,
                 client=rival,
                 start=local(3, 10),
                 format="in_person",
@@ -201,9 +207,14 @@ def test_a_staff_booking_just_taken_leaves_no_new_client_behind(personas: Person
 
     post_save.connect(book_the_same_time_first, sender=CareClient)
     try:
-        page = signed_in(personas.frontdesk).post(NEW, form(personas)).content.decode()
+        yield
     finally:
         post_save.disconnect(book_the_same_time_first, sender=CareClient)
+
+
+def test_a_staff_booking_just_taken_leaves_no_new_client_behind(personas: Personas) -> None:
+    with taken_while_saving(personas, "Jamie New", session_type()):
+        page = signed_in(personas.frontdesk).post(NEW, form(personas)).content.decode()
     assert "One of those times was just taken" in page
     assert not CareClient.objects.filter(name="Jamie New").exists()
     assert not Appointment.objects.filter(client__name="Jamie New").exists()
@@ -236,27 +247,10 @@ def test_staff_booking_make_books_all_or_nothing(personas: Personas) -> None:
 
 
 def test_a_consultation_request_just_taken_stays_unscheduled(personas: Personas) -> None:
-    consultation_type()
     request = make_request("Avery", personas.tara, phone="239-555-0100")
-    rival = client("Robin Rival", "robin@example.com")
-
-    def book_the_same_time_first(instance: CareClient, created: bool, **_: object) -> None:
-        if created and instance.name == "Avery":
-            appointment_book(
-                therapist=personas.tara,
-                appointment_type=consultation_type(),
-                client=rival,
-                start=local(3, 10),
-                format="in_person",
-                within_availability=False,
-            )
-
     data = form(personas, appointment_type="consultation", name="Avery", email="avery@example.com")
-    post_save.connect(book_the_same_time_first, sender=CareClient)
-    try:
+    with taken_while_saving(personas, "Avery", consultation_type()):
         page = signed_in(personas.frontdesk).post(f"{NEW}?request={request.uuid}", data)
-    finally:
-        post_save.disconnect(book_the_same_time_first, sender=CareClient)
     assert "One of those times was just taken" in page.content.decode()
     request.refresh_from_db()
     assert request.status == "new"
