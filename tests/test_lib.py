@@ -1,5 +1,4 @@
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,46 +7,7 @@ from hypothesis import strategies as st
 
 from alliance.lib.avatar import PALETTE, contrast_ratio, initials, placeholder_svg
 from alliance.lib.durations import duration_short
-from alliance.lib.env import EnvError, env_bool, env_int, env_list, env_secret
 from alliance.lib.workhours import working_deadline
-
-
-def test_env_bool_reads_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLAG", "Yes")
-    assert env_bool("FLAG", False) is True
-    monkeypatch.setenv("FLAG", "off")
-    assert env_bool("FLAG", True) is False
-    monkeypatch.delenv("FLAG")
-    assert env_bool("FLAG", True) is True
-
-
-def test_env_bool_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLAG", "maybe")
-    with pytest.raises(EnvError, match="FLAG must be true or false"):
-        env_bool("FLAG", False)
-
-
-def test_env_int_refuses_nonsense(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NUMBER", "12")
-    assert env_int("NUMBER", 1) == 12
-    monkeypatch.setenv("NUMBER", "twelve")
-    with pytest.raises(EnvError, match="NUMBER must be a whole number"):
-        env_int("NUMBER", 1)
-
-
-def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
-    assert env_list("HOSTS", []) == ["a.example", "b.example"]
-
-
-def test_env_secret_reads_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    secret = tmp_path / "secret"
-    secret.write_text("from-a-file\n")
-    monkeypatch.setenv("TOKEN_FILE", str(secret))
-    assert env_secret("TOKEN", "default") == "from-a-file"
-    monkeypatch.setenv("TOKEN_FILE", str(tmp_path / "missing"))
-    with pytest.raises(EnvError, match="TOKEN_FILE"):
-        env_secret("TOKEN", "default")
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
-from alliance.accounts.models import STAFF_ROLES, Role, User
+from alliance.accounts.models import CLINICAL_ROLES, STAFF_ROLES, Role, User
 
 View = Callable[..., HttpResponseBase]
 PUBLIC = "public"
@@ -53,6 +53,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
 
 staff_required = role_required(*STAFF_ROLES)
+clinician_required = role_required(*CLINICAL_ROLES)
 
 
 def scoped_to_user[Q: QuerySet[Any]](queryset: Q, user: Any, *, therapist: str) -> Q:

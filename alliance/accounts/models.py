@@ -16,6 +16,9 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = (Role.OWNER, Role.THERAPIST, Role.FRONTDESK)
+# Who may read clinical records (answers, scores, alerts) and be told of a risk: never the front
+# desk.
+CLINICAL_ROLES = (Role.OWNER, Role.THERAPIST)
 
 
 class UserManager(BaseUserManager["User"]):

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja.errors import HttpError
 
-from alliance.accounts.models import Role, User
+from alliance.accounts.models import CLINICAL_ROLES, User
 from alliance.api.auth import staff_user
 from alliance.clients.access import clients_in_care_of
 from alliance.clients.models import Client
@@ -23,7 +23,7 @@ NO_SUCH_CLIENT = "No client with this id is in your care."
 
 def clinician_user(request: HttpRequest) -> User:
     user = staff_user(request)
-    if user.role not in (Role.OWNER, Role.THERAPIST):
+    if user.role not in CLINICAL_ROLES:
         raise HttpError(403, FRONT_DESK_REFUSED)
     return user
 

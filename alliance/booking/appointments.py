@@ -320,7 +320,11 @@ def waitlist_offer_accept(*, offer: WaitlistOffer) -> Appointment:
             client=client,
             start=offer.start,
             # Video when offered: the person asked for the earliest time, wherever it is.
-            format="telehealth" if "telehealth" in slot.formats else min(slot.formats),
+            format=(
+                AppointmentFormat.TELEHEALTH
+                if AppointmentFormat.TELEHEALTH in slot.formats
+                else min(slot.formats)
+            ),
             idempotency_key=f"offer:{offer.uuid}",
         )
         WaitlistOffer.objects.filter(pk=offer.pk).update(

@@ -7,6 +7,8 @@ class BookingConfig(AppConfig):
     verbose_name = "Booking"
 
     def ready(self) -> None:
+        # Imported in ready(): models, and modules that import them, load only once the app
+        # registry is ready.
         from alliance.booking.models import MessageKind
         from alliance.booking.notices import (
             pending_booking_email,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.booking.models import Appointment, CalendarFeed
+from alliance.booking.models import Appointment, AppointmentFormat, CalendarFeed
 from alliance.lib.ics import Event, calendar
 from alliance.practice.models import Therapist
 
@@ -34,7 +34,7 @@ def calendar_feed_revoke(*, therapist: Therapist) -> None:
 
 
 def _place(appointment: Appointment) -> str:
-    if appointment.format == "in_person":
+    if appointment.format == AppointmentFormat.IN_PERSON:
         return "In person"
     link = appointment.join_link
     return f"Video session: {link}" if link else "Video session (no video room set on your profile)"

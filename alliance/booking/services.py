@@ -5,8 +5,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.accounts.models import User
-from alliance.booking.models import ConsultationRequest, MessageKind, RequestStatus
+from alliance.booking.appointments import SeriesPlan, appointment_series_book
+from alliance.booking.models import (
+    Appointment,
+    AppointmentType,
+    ConsultationRequest,
+    MessageKind,
+    RequestStatus,
+)
 from alliance.booking.outbox import message_queue
+from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 
 logger = logging.getLogger(__name__)
@@ -75,3 +83,45 @@ def consultation_request_set_status(
     consultation_request.full_clean(exclude=["submission_token"])
     consultation_request.save()
     return consultation_request
+
+
+@transaction.atomic
+def staff_booking_make(
+    *,
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    plan: SeriesPlan,
+    format: str,
+    interval_weeks: int,
+    created_by: User,
+    client: Client | None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    consultation_request: ConsultationRequest | None = None,
+) -> list[Appointment]:
+    """Staff book the plan's free times for a client, or for a new one made from name, e-mail and
+    phone, and mark the consultation request it answers scheduled.
+
+    All of it or, if a time is taken meanwhile (SlotTaken), none of it: no new client record is
+    left behind and the request stays as it was.
+    """
+    if client is None:
+        client = Client.objects.create(name=name, email=email, phone=phone, therapist=therapist)
+    booked = appointment_series_book(
+        therapist=therapist,
+        appointment_type=appointment_type,
+        client=client,
+        plan=plan,
+        format=format,
+        interval_weeks=interval_weeks,
+        created_by=created_by,
+    )
+    if consultation_request is not None:
+        consultation_request_set_status(
+            consultation_request=consultation_request,
+            status=RequestStatus.SCHEDULED,
+            staff_note=consultation_request.staff_note,
+            user=created_by,
+        )
+    return booked

@@ -7,6 +7,8 @@ class CareConfig(AppConfig):
     verbose_name = "Care"
 
     def ready(self) -> None:
+        # Imported in ready(): models, and modules that import them, load only once the app
+        # registry is ready.
         from alliance.booking.extras import appointment_extras_register
         from alliance.booking.models import MessageKind
         from alliance.booking.outbox import message_renderer_register

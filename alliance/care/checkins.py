@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 
+from alliance.accounts.links import LinkExpired, SignedLink
 from alliance.accounts.models import User
 from alliance.booking.models import Appointment, AppointmentQuerySet, AppointmentStatus
 from alliance.care.answers import answers_read
@@ -38,7 +38,6 @@ from alliance.clinical.plan import client_questions, instruments_due
 from alliance.clinical.scoring import AnswerError, Problem
 from alliance.practice.models import Practice, practice_zone
 
-SALT = "alliance.care.checkin"
 # Statuses after which a check-in makes sense: the session took place (or may have: staff do
 # not always mark attendance). Cancelled, no-show and mistaken ones get none.
 CHECKIN_STATUSES = (
@@ -53,10 +52,6 @@ RISK_INSTRUMENT = "phq9"
 RENEWABLE_FOR = timedelta(days=30)
 
 
-def checkin_token_make(invitation: CheckinInvitation) -> str:
-    return signing.dumps(str(invitation.uuid), salt=SALT)
-
-
 class CheckinLinkTooOld(Exception):
     """A genuine link past the longest any use of it makes sense: nothing is looked up."""
 
@@ -67,16 +62,23 @@ def checkin_token_max_age() -> timedelta:
     return timedelta(days=Practice.objects.current().checkin_link_days) + RENEWABLE_FOR
 
 
+CHECKIN_LINK = SignedLink[str]("alliance.care.checkin", max_age=checkin_token_max_age)
+
+
+def checkin_token_make(invitation: CheckinInvitation) -> str:
+    return CHECKIN_LINK.make(str(invitation.uuid))
+
+
 def checkin_token_read(token: str) -> CheckinInvitation | None:
     """The invitation a link names, used or expired included; None when forged.
 
     Raises CheckinLinkTooOld for a link older than `checkin_token_max_age()`.
     """
     try:
-        invitation_uuid = signing.loads(token, salt=SALT, max_age=checkin_token_max_age())
-    except signing.SignatureExpired:
+        invitation_uuid = CHECKIN_LINK.read(token, tell_expired=True)
+    except LinkExpired:
         raise CheckinLinkTooOld from None
-    except (signing.BadSignature, ValueError, TypeError):
+    if invitation_uuid is None:
         return None
     return (
         CheckinInvitation.objects.select_related("appointment", "appointment__client")

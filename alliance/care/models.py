@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from alliance.accounts.access import scoped_to_clinician
-from alliance.accounts.models import Role, User
+from alliance.accounts.models import CLINICAL_ROLES, User
 from alliance.clients.models import Client
 from alliance.practice.models import Practice, Therapist
 
@@ -202,16 +202,12 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-# The practice form offers only these as designated clinician; a stale choice opens nothing.
-_CLINICIANS = (Role.OWNER, Role.THERAPIST)
-
-
 class AlertQuerySet(models.QuerySet["Alert"]):
     def visible_to(self, user: User) -> "AlertQuerySet":
         """The treating therapist's and the owner's; a risk alert also the designated
         clinician's, who is told of every one, until it is resolved (docs/security.md)."""
         visible = scoped_to_clinician(self, user, therapist="therapist")
-        if not (user.is_authenticated and user.is_active and user.role in _CLINICIANS):
+        if not (user.is_authenticated and user.is_active and user.role in CLINICAL_ROLES):
             return visible
         # A subquery, not a lookup of the practice first: the alert list stays one query.
         designated = Practice.objects.filter(designated_clinician=user.pk)

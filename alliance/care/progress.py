@@ -8,16 +8,17 @@ no therapist ratings: those are for the therapist's brief.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core import signing
-
+from alliance.accounts.links import SignedLink
 from alliance.care.instruments import instrument
 from alliance.care.models import Response
 from alliance.clients.models import Client
 from alliance.lib.charts import Band, Series, describe, line_chart
 from alliance.scheduling import format_day
 
-SALT = "alliance.care.progress"
 PROGRESS_LINK_DAYS = 30
+PROGRESS_LINK = SignedLink[str](
+    "alliance.care.progress", max_age=timedelta(days=PROGRESS_LINK_DAYS)
+)
 # What each measure is about, in the client's words, and which way is better.
 MEASURES = (
     ("phq9", "Low mood and interest", "lower means fewer signs of depression"),
@@ -27,13 +28,12 @@ MEASURES = (
 
 
 def progress_token_make(client: Client) -> str:
-    return signing.dumps(str(client.uuid), salt=SALT)
+    return PROGRESS_LINK.make(str(client.uuid))
 
 
 def progress_token_read(token: str) -> Client | None:
-    try:
-        client_uuid = signing.loads(token, salt=SALT, max_age=timedelta(days=PROGRESS_LINK_DAYS))
-    except (signing.BadSignature, ValueError, TypeError):
+    client_uuid = PROGRESS_LINK.read(token)
+    if client_uuid is None:
         return None
     return Client.objects.filter(uuid=client_uuid).first()
 

@@ -22,6 +22,7 @@ from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.booking.models import Appointment
 from alliance.booking.outbox import messages_schedule_alert
+from alliance.care.alerts import escalation_due
 from alliance.care.answers import answer_read, storable, value_shown
 from alliance.care.instruments import instrument
 from alliance.care.models import (
@@ -36,6 +37,7 @@ from alliance.care.models import (
     ResponseSource,
     TherapySession,
 )
+from alliance.care.tasks import alerts_escalate_task, signals_recompute_task
 from alliance.clients.models import Client
 from alliance.clinical.instruments import Instrument
 from alliance.clinical.plan import DEFAULT_PLAN
@@ -426,9 +428,6 @@ def signals_recompute_pending_forget() -> None:
 
 
 def _signals_recompute_queue() -> None:
-    # Imported here: the tasks module reaches back into alliance.care.
-    from alliance.care.tasks import signals_recompute_task
-
     pending: set[str] = _recompute_pending.__dict__.setdefault("clients", set())
     while pending:
         client_uuid = pending.pop()
@@ -441,10 +440,6 @@ def _signals_recompute_queue() -> None:
 
 
 def _escalation_check_at(alert: Alert) -> None:
-    # Imported here: the tasks module reaches back into alliance.care.
-    from alliance.care.alerts import escalation_due
-    from alliance.care.tasks import alerts_escalate_task
-
     try:
         alerts_escalate_task.using(
             run_after=escalation_due(alert, Practice.objects.current())

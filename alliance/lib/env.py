@@ -13,16 +13,24 @@ class EnvError(ValueError):
 
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value, or None when it is unset or blank: `DEBUG=` means the default."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return value
 
 
 def env_str(name: str, default: str) -> str:
-    # An empty variable counts as unset, as it does for the other readers.
-    return os.environ.get(name) or default
+    raw = _raw(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -34,8 +42,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _raw(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -44,18 +52,22 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_secret(name: str, default: str) -> str:
-    """Read NAME, or the contents of the file named by NAME_FILE (Docker and systemd secrets)."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
+    """Read NAME, or the contents of the file named by NAME_FILE (Docker and systemd secrets).
+
+    An empty file counts as unset too, like an empty variable.
+    """
+    path = _raw(f"{name}_FILE")
+    if path is not None:
         try:
-            return Path(path).read_text().strip()
+            secret = Path(path).read_text().strip()
         except OSError as exc:
             raise EnvError(f"{name}_FILE names {path!r}, which cannot be read: {exc}") from None
-    return os.environ.get(name, default)
+        return secret or default
+    return env_str(name, default)

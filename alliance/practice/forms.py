@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from alliance.accounts.forms import StorableText
-from alliance.accounts.models import Role, User
+from alliance.accounts.models import CLINICAL_ROLES, User
 from alliance.clinical.signals.parameters import SignalSettings
 from alliance.practice.models import (
     US_STATES,
@@ -169,9 +169,7 @@ class PracticeForm(StorableText, forms.ModelForm[Practice]):
         # Risk alerts go to a clinician: an active owner or therapist, never the front desk.
         clinician = self.fields["designated_clinician"]
         assert isinstance(clinician, forms.ModelChoiceField)
-        clinician.queryset = User.objects.filter(
-            is_active=True, role__in=[Role.OWNER, Role.THERAPIST]
-        )
+        clinician.queryset = User.objects.filter(is_active=True, role__in=CLINICAL_ROLES)
         clinician.empty_label = "No one chosen: the owners are told"
         chosen = (self.instance.signal_settings or {}).get("no_improvement_by_session")
         self.fields["no_improvement_by_session"].initial = chosen or NO_IMPROVEMENT_BY_SESSION

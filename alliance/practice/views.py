@@ -3,7 +3,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.accounts.access import StaffRequest, public, role_required, staff_required
+from alliance.accounts.access import (
+    StaffRequest,
+    clinician_required,
+    public,
+    role_required,
+    staff_required,
+)
 from alliance.accounts.models import Role
 from alliance.lib.avatar import placeholder_svg
 from alliance.practice.access import get_listed_therapist, get_therapist_for_user
@@ -77,7 +83,7 @@ def staff_therapists(request: StaffRequest) -> HttpResponse:
     return render(request, "practice/staff/therapists.html", {"therapists": therapists})
 
 
-@role_required(Role.OWNER, Role.THERAPIST)
+@clinician_required
 @require_http_methods(["GET", "POST"])
 def therapist_edit(request: StaffRequest, slug: str) -> HttpResponse:
     user = request.user

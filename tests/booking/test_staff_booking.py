@@ -1,21 +1,27 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliance.booking.appointments import appointment_book
+from alliance.booking.appointments import SlotTaken, appointment_book, series_plan
 from alliance.booking.models import (
     Appointment,
     AppointmentSeries,
     AppointmentStatus,
+    AppointmentType,
     TimeOff,
     WorkingHours,
 )
+from alliance.booking.services import staff_booking_make
+from alliance.clients.models import Client as CareClient
 from tests.booking.fixtures import client, consultation_type, local, session_type
 from tests.booking.test_inbox import make_request
 from tests.conftest import Personas, signed_in
@@ -180,6 +186,77 @@ def test_a_consultation_request_becomes_a_booked_consultation(personas: Personas
     assert request.first_response_by == personas.frontdesk
 
 
+@contextmanager
+def taken_while_saving(
+    personas: Personas, new_client: str, kind: AppointmentType
+) -> Iterator[None]:
+    """The race: another booking takes 10:00 after the page checked it was free, while the
+    record of the new client named `new_client` is being written."""
+    rival = client("Robin Rival", "robin@example.com")
+
+    def book_the_same_time_first(instance: CareClient, created: bool, **_: object) -> None:
+        if created and instance.name == new_client:
+            appointment_book(
+                therapist=personas.tara,
+                appointment_type=kind,
+                client=rival,
+                start=local(3, 10),
+                format="in_person",
+                within_availability=False,
+            )
+
+    post_save.connect(book_the_same_time_first, sender=CareClient)
+    try:
+        yield
+    finally:
+        post_save.disconnect(book_the_same_time_first, sender=CareClient)
+
+
+def test_a_staff_booking_just_taken_leaves_no_new_client_behind(personas: Personas) -> None:
+    with taken_while_saving(personas, "Jamie New", session_type()):
+        page = signed_in(personas.frontdesk).post(NEW, form(personas)).content.decode()
+    assert "One of those times was just taken" in page
+    assert not CareClient.objects.filter(name="Jamie New").exists()
+    assert not Appointment.objects.filter(client__name="Jamie New").exists()
+
+
+def test_staff_booking_make_books_all_or_nothing(personas: Personas) -> None:
+    plan = series_plan(
+        therapist=personas.tara,
+        appointment_type=session_type(),
+        first_start=local(3, 10),
+        interval_weeks=1,
+        count=3,
+    )
+    appointment_for(personas, days=3 + 7 * 2, email="robin@example.com")  # after the plan
+    with pytest.raises(SlotTaken):
+        staff_booking_make(
+            therapist=personas.tara,
+            appointment_type=session_type(),
+            plan=plan,
+            format="in_person",
+            interval_weeks=1,
+            created_by=personas.frontdesk,
+            client=None,
+            name="Jamie New",
+            email="jamie@example.com",
+        )
+    assert not CareClient.objects.filter(name="Jamie New").exists()
+    assert Appointment.objects.count() == 1
+    assert AppointmentSeries.objects.count() == 0
+
+
+def test_a_consultation_request_just_taken_stays_unscheduled(personas: Personas) -> None:
+    request = make_request("Avery", personas.tara, phone="239-555-0100")
+    data = form(personas, appointment_type="consultation", name="Avery", email="avery@example.com")
+    with taken_while_saving(personas, "Avery", consultation_type()):
+        page = signed_in(personas.frontdesk).post(f"{NEW}?request={request.uuid}", data)
+    assert "One of those times was just taken" in page.content.decode()
+    request.refresh_from_db()
+    assert request.status == "new"
+    assert not CareClient.objects.filter(name="Avery").exists()
+
+
 def test_the_schedule_shows_a_therapists_day(personas: Personas) -> None:
     appointment_for(personas)
     url = reverse("booking:schedule")
@@ -190,6 +267,24 @@ def test_the_schedule_shows_a_therapists_day(personas: Personas) -> None:
     assert "Casey Client" not in theirs.content.decode()  # Theo sees only Theo's schedule
     desk = signed_in(personas.frontdesk).get(url, {**day, "therapist": personas.tara.slug})
     assert "Casey Client" in desk.content.decode()
+
+
+def test_the_schedule_leaves_out_an_appointment_entered_in_error(personas: Personas) -> None:
+    mistaken = appointment_for(personas)
+    Appointment.objects.filter(pk=mistaken.pk).update(status=AppointmentStatus.ENTERED_IN_ERROR)
+    appointment_book(
+        therapist=personas.tara,
+        appointment_type=session_type(),
+        client=client("Robin Rival", "robin@example.com"),
+        start=local(3, 15),
+        format="in_person",
+        within_availability=False,
+    )
+    url = reverse("booking:schedule")
+    page = signed_in(personas.therapist).get(url, {"date": local(3, 0).date().isoformat()})
+    html = page.content.decode()
+    assert "Robin Rival" in html
+    assert "Casey Client" not in html
 
 
 def test_the_week_schedule_query_count_does_not_grow(personas: Personas) -> None:

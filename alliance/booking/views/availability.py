@@ -8,15 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from alliance.accounts.access import StaffRequest, role_required
-from alliance.accounts.models import Role
+from alliance.accounts.access import StaffRequest, clinician_required
 from alliance.booking.forms import TimeOffForm, WorkingHoursForm
 from alliance.booking.models import TimeOff, WorkingHours
 from alliance.practice.access import get_therapist_for_user
 from alliance.practice.models import practice_zone
 
 
-@role_required(Role.OWNER, Role.THERAPIST)
+@clinician_required
 @require_http_methods(["GET", "POST"])
 def availability_edit(request: StaffRequest, slug: str) -> HttpResponse:
     therapist = get_therapist_for_user(request.user, slug)

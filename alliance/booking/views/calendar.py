@@ -3,8 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.accounts.access import StaffRequest, public, role_required
-from alliance.accounts.models import Role
+from alliance.accounts.access import StaffRequest, clinician_required, public
 from alliance.booking.feeds import calendar_feed_create, calendar_feed_render, calendar_feed_revoke
 from alliance.booking.models import CalendarFeed
 from alliance.practice.models import Therapist
@@ -22,7 +21,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
-@role_required(Role.OWNER, Role.THERAPIST)
+@clinician_required
 @require_http_methods(["GET", "POST"])
 def calendar_settings(request: StaffRequest) -> HttpResponse:
     """A therapist's own feed: create (shown once), replace, or turn off."""

@@ -24,7 +24,6 @@ from alliance.booking.appointments import (
     appointment_link_revoke,
     appointment_mark,
     appointment_reschedule,
-    appointment_series_book,
     series_plan,
 )
 from alliance.booking.availability import therapist_weekly_hours
@@ -32,8 +31,8 @@ from alliance.booking.client_search import client_search, search_term
 from alliance.booking.extras import appointment_flags, appointments_with_extras
 from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, Message, RequestStatus
-from alliance.booking.services import consultation_request_set_status
+from alliance.booking.models import Appointment, AppointmentFormat, AppointmentStatus, Message
+from alliance.booking.services import staff_booking_make
 from alliance.booking.views.picker import parse_day
 from alliance.clients.models import Client
 from alliance.lib.moments import day_parse
@@ -59,7 +58,7 @@ def schedule(request: StaffRequest) -> HttpResponse:
     appointments = (
         appointments_with_extras(
             Appointment.objects.filter(therapist=chosen, start__gte=start, start__lt=end)
-            .exclude(status="entered-in-error")
+            .exclude(status=AppointmentStatus.ENTERED_IN_ERROR)
             .select_related("client", "appointment_type", "therapist")
             .order_by("start")
         )
@@ -97,7 +96,11 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
         if _is_uuid(request.GET.get("request"))
         else None
     )
-    initial: dict[str, object] = {"repeat": 0, "occurrences": 1, "format": "telehealth"}
+    initial: dict[str, object] = {
+        "repeat": 0,
+        "occurrences": 1,
+        "format": AppointmentFormat.TELEHEALTH,
+    }
     if consultation_request is not None:
         initial.update(
             therapist=consultation_request.therapist.slug
@@ -147,32 +150,23 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
             if len(plan.starts) > 1:
                 outside_dates = [format_local(start, zone) for start in plan.outside_hours]
         if not conflicts and not outside_hours:
-            client = data["client"] or Client.objects.create(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                therapist=data["therapist"],
-            )
             try:
-                booked = appointment_series_book(
+                booked = staff_booking_make(
                     therapist=data["therapist"],
                     appointment_type=data["appointment_type"],
-                    client=client,
                     plan=plan,
                     format=data["format"],
                     interval_weeks=data["repeat"] or 1,
                     created_by=user,
+                    client=data["client"],
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    consultation_request=consultation_request,
                 )
             except SlotTaken:
                 form.add_error(None, "One of those times was just taken. Please check again.")
             else:
-                if consultation_request is not None:
-                    consultation_request_set_status(
-                        consultation_request=consultation_request,
-                        status=RequestStatus.SCHEDULED,
-                        staff_note=consultation_request.staff_note,
-                        user=user,
-                    )
                 messages.success(
                     request,
                     f"Booked {len(booked)} appointment{'s' if len(booked) != 1 else ''}.",

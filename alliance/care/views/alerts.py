@@ -8,11 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from alliance.accounts.access import StaffRequest
+from alliance.accounts.access import StaffRequest, clinician_required
 from alliance.care.alerts import AlertRefused, alert_move
 from alliance.care.forms import AlertMoveForm
 from alliance.care.models import Alert, AlertState
-from alliance.care.views.staff import clinician_required
 
 
 @clinician_required

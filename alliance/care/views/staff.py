@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alliance.accounts.access import StaffRequest, role_required
+from alliance.accounts.access import StaffRequest, clinician_required, role_required
 from alliance.accounts.audit import audit_record, audit_record_many
 from alliance.accounts.models import Role
 from alliance.care.access import get_appointment_to_rate, get_client_for_clinician
@@ -34,7 +34,6 @@ from alliance.clinical.scoring import AnswerError
 from alliance.scheduling.display import format_local
 
 THERAPIST_FORM = "alliance_therapist"
-clinician_required = role_required(Role.OWNER, Role.THERAPIST)
 
 
 @clinician_required

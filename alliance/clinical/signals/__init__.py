@@ -5,7 +5,8 @@ function of the same shape, ``detect_x(series, context) -> list[Signal]``, liste
 ``DETECTORS``; docs/signals.md describes every signal, rule, parameter and source, and gives the
 recipe for adding a detector.
 
-- ``model``: ``SessionPoint`` (in), ``Signal`` (out), ``Episode``, ``Context``.
+- ``model``: ``SessionPoint`` (in), ``Signal`` (out), ``Episode``.
+- ``context``: ``Context``, what every detector receives (settings and norms), and ``Detector``.
 - ``parameters``: ``SignalSettings``, every threshold with its documented default.
 - ``norms``: ``PracticeNorms`` and ``practice_norms_fit``, what is usual in the practice.
 - ``expected``: the expected-response curves (Finch, Lambert & Schaalje 2001).
@@ -15,6 +16,7 @@ recipe for adding a detector.
   ``signals_for_chunks`` (a practice, optionally over processes: ``parallel``).
 """
 
+from alliance.clinical.signals.context import Context, Detector
 from alliance.clinical.signals.engine import (
     DETECTORS,
     signals_for,
@@ -22,16 +24,7 @@ from alliance.clinical.signals.engine import (
     signals_for_chunks,
 )
 from alliance.clinical.signals.expected import ExpectedCurve, default_curve
-from alliance.clinical.signals.model import (
-    KINDS,
-    Context,
-    Detector,
-    Episode,
-    Kind,
-    SessionPoint,
-    Signal,
-    check_series,
-)
+from alliance.clinical.signals.model import KINDS, Episode, Kind, SessionPoint, Signal, check_series
 from alliance.clinical.signals.norms import (
     NormsAccumulator,
     PracticeNorms,

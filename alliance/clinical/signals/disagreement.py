@@ -8,7 +8,8 @@ usual gap for several sessions running.
 
 from collections.abc import Sequence
 
-from alliance.clinical.signals.model import Context, Scalar, SessionPoint, Signal, by_session
+from alliance.clinical.signals.context import Context
+from alliance.clinical.signals.model import Scalar, SessionPoint, Signal, by_session
 from alliance.clinical.signals.references import (
     PERSISTENT_GAP,
     SOURCES,

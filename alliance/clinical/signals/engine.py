@@ -7,16 +7,10 @@ changes nothing about what a series gives, only how many series run at once.
 
 from collections.abc import Callable, Sequence
 
+from alliance.clinical.signals.context import Context, Detector
 from alliance.clinical.signals.disagreement import detect_disagreement
 from alliance.clinical.signals.level import detect_low_alliance
-from alliance.clinical.signals.model import (
-    Context,
-    Detector,
-    Episode,
-    SessionPoint,
-    Signal,
-    by_session,
-)
+from alliance.clinical.signals.model import Episode, SessionPoint, Signal, by_session
 from alliance.clinical.signals.norms import PracticeNorms
 from alliance.clinical.signals.parallel import map_chunks
 from alliance.clinical.signals.parameters import SignalSettings

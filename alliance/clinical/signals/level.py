@@ -8,7 +8,8 @@ worth acting on in itself.
 
 from collections.abc import Sequence
 
-from alliance.clinical.signals.model import Context, SessionPoint, Signal
+from alliance.clinical.signals.context import Context
+from alliance.clinical.signals.model import SessionPoint, Signal
 from alliance.clinical.signals.references import LOW_TOTAL, SOURCES, rule_parameters
 
 

@@ -1,21 +1,16 @@
-"""The engine's data: what goes in (a session series), what comes out (signals), and the context
-every detector receives.
+"""The engine's data: what goes in (a session series) and what comes out (signals). The context
+every detector receives is in ``context``, beside the norms it carries.
 
 The inputs are frozen dataclasses with slots: the full recompute reads millions of session
 points, and slots keep them small and their attributes quick to read. A signal is a named tuple,
 for the reason its docstring gives.
 """
 
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
-from typing import TYPE_CHECKING, Literal, NamedTuple
-
-from alliance.clinical.signals.parameters import SignalSettings
-
-if TYPE_CHECKING:
-    from alliance.clinical.signals.norms import PracticeNorms
+from typing import Literal, NamedTuple
 
 Kind = Literal[
     "risk",
@@ -150,18 +145,3 @@ class Episode:
 
     therapist: TherapistKey
     series: Sequence[SessionPoint]
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    """Everything a detector needs besides the series: the same object for every detector."""
-
-    settings: SignalSettings
-    norms: "PracticeNorms"
-    # Work several detectors share, done once per series (see ``rupture.ruptures_of``). Only
-    # ``signals_for`` makes a context per series; a memo entry also records which series it
-    # belongs to, so a context reused for another series never returns a stale answer.
-    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
-
-
-Detector = Callable[[Sequence[SessionPoint], Context], list[Signal]]

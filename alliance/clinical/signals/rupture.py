@@ -16,7 +16,8 @@ from functools import lru_cache
 from statistics import NormalDist
 from typing import NamedTuple
 
-from alliance.clinical.signals.model import Context, Scalar, SessionPoint, Signal
+from alliance.clinical.signals.context import Context
+from alliance.clinical.signals.model import Scalar, SessionPoint, Signal
 from alliance.clinical.signals.norms import sample_sd
 from alliance.clinical.signals.references import (
     CLIENT_REPORT,

@@ -11,10 +11,10 @@ from statistics import NormalDist
 
 from alliance.clinical.change import reliable_change_direction
 from alliance.clinical.nhs import GAD7_CASENESS, PHQ9_CASENESS
+from alliance.clinical.signals.context import Context
 from alliance.clinical.signals.expected import LOG_TABLE_SIZE, ExpectedCurve
 from alliance.clinical.signals.model import (
     MEASURES,
-    Context,
     Measure,
     Scalar,
     SessionPoint,

@@ -9,7 +9,7 @@ from alliance.clinical.signals import (
     SignalSettings,
     default_norms,
 )
-from alliance.clinical.signals.model import Context
+from alliance.clinical.signals.context import Context
 
 Column = Sequence[int | None] | None
 

@@ -24,8 +24,9 @@ from alliance.clinical.signals import (
     signals_for_all,
     signals_for_chunks,
 )
+from alliance.clinical.signals.context import Context
 from alliance.clinical.signals.expected import default_curve
-from alliance.clinical.signals.model import RANGES, Context
+from alliance.clinical.signals.model import RANGES
 from alliance.clinical.signals.rupture import detect_repair, detect_rupture
 
 from .builders import SETTINGS, make_series, norms
