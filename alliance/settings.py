@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "alliance.accounts",
     "alliance.practice",
+    "alliance.outbox",
     "alliance.care",
     "alliance.booking",
     "alliance.api",

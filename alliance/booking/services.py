@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.accounts.models import User
+from alliance.booking.messages import message_queue
 from alliance.booking.models import ConsultationRequest, MessageKind, RequestStatus
-from alliance.booking.outbox import message_queue
 from alliance.practice.models import Therapist
 
 logger = logging.getLogger(__name__)

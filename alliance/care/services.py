@@ -22,7 +22,7 @@ from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment
-from alliance.booking.outbox import messages_schedule_alert
+from alliance.care.alerts import messages_schedule_alert
 from alliance.care.answers import answer_read, storable, value_shown
 from alliance.care.instruments import instrument
 from alliance.care.models import (

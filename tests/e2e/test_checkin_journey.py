@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from alliance.booking.outbox import outbox_flush
 from django.db.models import QuerySet
 from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
@@ -18,7 +19,6 @@ from pytest_django.fixtures import Settings
 from alliance.booking.appointments import appointment_book
 from alliance.booking.availability import practice_zone
 from alliance.booking.models import Appointment, AppointmentType
-from alliance.booking.outbox import outbox_flush
 from alliance.care.instruments import instruments
 from alliance.care.models import (
     Alert,

@@ -30,7 +30,7 @@ from alliance.booking.appointments import (
 from alliance.booking.availability import practice_zone, therapist_weekly_hours
 from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, Message, RequestStatus
+from alliance.booking.models import Appointment, BookingMessage, RequestStatus
 from alliance.booking.services import consultation_request_set_status
 from alliance.booking.views.picker import parse_day
 from alliance.care.alerts import open_alerts_shown
@@ -282,7 +282,7 @@ def appointment_cancel_view(request: StaffRequest, appointment_uuid: UUID) -> Ht
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
-def _who_was_told(told: Message | None) -> str:
+def _who_was_told(told: BookingMessage | None) -> str:
     if told is None:
         return "The client has no e-mail address, so no one has told them: please phone them."
     return "The client has been told by e-mail."

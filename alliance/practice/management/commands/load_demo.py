@@ -14,16 +14,16 @@ from alliance.booking.defaults import appointment_types_ensure
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
+    BookingMessage,
     ConsultationRequest,
-    Message,
     MessageKind,
-    MessageStatus,
     RequestStatus,
     WorkingHours,
 )
 from alliance.care.demo import demo_checkins_load
 from alliance.care.demo_history import demo_history_load, demo_name
 from alliance.care.models import Client
+from alliance.outbox.models import MessageStatus
 from alliance.practice import demo_content as demo
 from alliance.practice.models import (
     Approach,
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 },
             )
             if created:  # the front desk was told when it arrived
-                Message.objects.create(
+                BookingMessage.objects.create(
                     consultation_request=consultation_request,
                     kind=MessageKind.REQUEST_NOTICE,
                     status=MessageStatus.SENT,

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from alliance.booking.tasks import outbox_flush_task
+from alliance.outbox.tasks import outbox_flush_task
 from alliance.practice import demo_content as demo
 from alliance.practice.serving import connection_budget
 
