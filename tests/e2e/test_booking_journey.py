@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import icalendar
 import pytest
-from alliance.booking.outbox import outbox_flush
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings
@@ -20,6 +19,7 @@ from alliance.booking.models import (
     AppointmentStatus,
     AppointmentType,
 )
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Therapist
 from alliance.scheduling.display import format_local
 from tests.smtp import SmtpServer, message_parts

@@ -10,7 +10,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from alliance.booking.outbox import outbox_flush
 from django.db.models import QuerySet
 from django.utils import timezone
 from playwright.sync_api import Page, ViewportSize, expect
@@ -29,6 +28,7 @@ from alliance.care.models import (
     ResponseSource,
 )
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice, Therapist
 from tests.care.fixtures import LINK, path_of
 from tests.smtp import SmtpServer, message_parts

@@ -23,7 +23,8 @@ def _before() -> list[tuple[str, str | None]]:
     graph = MigrationExecutor(connection).loader.graph
 
     def parent(app: str, name: str) -> tuple[str, str]:
-        return next(key for key in graph.node_map[(app, name)].parents if key[0] == app).key
+        node = next(node for node in graph.node_map[(app, name)].parents if node.key[0] == app)
+        return (node.key[0], node.key[1])
 
     return [
         parent("booking", "0019_booking_message_links"),
@@ -40,7 +41,7 @@ def _migrate(targets: list[tuple[str, str | None]]) -> StateApps:
 
 
 def _latest() -> list[tuple[str, str | None]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()  # type: ignore[return-value]
+    return [(app, name) for app, name in MigrationExecutor(connection).loader.graph.leaf_nodes()]
 
 
 @pytest.fixture
