@@ -59,13 +59,11 @@ def checkin_held(now: datetime) -> Q:
 def appointment_message_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     """A confirmation, new time, reminder, cancellation or new link, from the appointment as it
     is now; None for a reminder or link of an appointment no longer ahead."""
-    about = BookingMessage.objects.filter(pk=message.pk).select_related(
+    booking_message = BookingMessage.objects.select_related(
         "appointment__therapist", "appointment__client", "appointment__appointment_type"
-    )
-    booking_message = about.first()
-    if booking_message is None or booking_message.appointment is None:
-        return None
+    ).get(pk=message.pk)
     appointment = booking_message.appointment
+    assert appointment is not None  # these kinds are always about an appointment
     stale = message.kind in (MessageKind.REMINDER, MessageKind.NEW_LINK) and (
         appointment.status not in UPCOMING or appointment.start <= now
     )
