@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "alliance.accounts",
     "alliance.practice",
     "alliance.clients",
+    "alliance.outbox",
     "alliance.booking",
     "alliance.care",
     "alliance.api",

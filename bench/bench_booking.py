@@ -195,10 +195,10 @@ COUNTS_SQL = f"""
          ON t.id = a.therapist_id WHERE t.slug <> '{WARMUP_SLUG}'),
       (SELECT count(*) FROM clients_client AS c
          WHERE NOT EXISTS (SELECT 1 FROM booking_appointment AS a WHERE a.client_id = c.id)),
-      (SELECT count(*) FROM booking_message),
+      (SELECT count(*) FROM outbox_message),
       (SELECT count(*) FROM booking_appointment AS a WHERE NOT EXISTS (
-         SELECT 1 FROM booking_message AS m
-         WHERE m.appointment_id = a.id AND m.kind = 'confirmation'))
+         SELECT 1 FROM booking_bookingmessage AS b JOIN outbox_message AS m ON m.id = b.message_id
+         WHERE b.appointment_id = a.id AND m.kind = 'confirmation'))
 """  # noqa: S608 (constants only)
 
 

@@ -8,9 +8,6 @@ from pathlib import Path
 import alliance
 
 ROOT = Path(alliance.__file__).parent
-# booking.tasks imports the outbox inside its task to dodge the outbox <-> tasks cycle, which
-# issue 13 cuts by moving the outbox into an app of its own: drop this entry then.
-NOT_YET = {"booking/tasks.py"}
 
 
 def unexplained_imports(path: Path) -> list[int]:
@@ -41,7 +38,7 @@ def test_every_deferred_import_says_why() -> None:
     offenders = {
         str(path.relative_to(ROOT)): lines
         for path in sorted(ROOT.rglob("*.py"))
-        if str(path.relative_to(ROOT)) not in NOT_YET and (lines := unexplained_imports(path))
+        if (lines := unexplained_imports(path))
     }
     assert offenders == {}
 

@@ -17,18 +17,14 @@ from django.utils import timezone
 
 from alliance.accounts.models import User
 from alliance.booking.appointments import appointment_cancel
+from alliance.booking.messages import message_queue, messages_schedule, messages_schedule_new_link
 from alliance.booking.models import Appointment, AppointmentStatus, ConsultationRequest, MessageKind
-from alliance.booking.outbox import (
-    message_queue,
-    messages_schedule,
-    messages_schedule_new_link,
-    outbox_flush,
-)
 from alliance.booking.tokens import manage_token_make
 from alliance.booking.waitlist import waitlist_join
 from alliance.care.checkins import checkin_token_make
 from alliance.care.models import CheckinInvitation
 from alliance.care.progress import progress_token_make
+from alliance.outbox.sending import outbox_flush
 from tests.nu import html_errors
 
 pytestmark = pytest.mark.django_db

@@ -21,17 +21,18 @@ import pytest
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
-# The last commit before the moves: clients, outbox and demo still inside care and booking.
+# The last commit before the moves: the client record, the outbox and the demo still inside
+# care, booking and practice.
 BEFORE = "378c29a8ad807357618869e1275b07731345db75"
 # Tables that moved to another app: old name → new name.
-RENAMED = {"care_client": "clients_client"}
+RENAMED = {"care_client": "clients_client", "booking_message": "outbox_message"}
+# Content types that moved with their model: (old app, model) → new app. Every other one keeps
+# its row, and so do the permissions and the admin's history that point at them.
+MOVED_TYPES = {("care", "client"): "clients", ("booking", "message"): "outbox"}
+# Bookkeeping tables that grow with the new models (their content types and permissions).
+GROWN = {"django_migrations", "django_content_type", "auth_permission"}
 # Records compared field by field across the upgrade (old query, new query).
 RECORDS = {
-    "content types": (
-        "SELECT id, app_label, model FROM django_content_type WHERE model = 'client'",
-        "SELECT id, 'care', model FROM django_content_type WHERE model = 'client'"
-        " AND app_label = 'clients'",
-    ),
     "clients": (
         "SELECT uuid, name, email, phone, therapist_id, erased_at FROM care_client",
         "SELECT uuid, name, email, phone, therapist_id, erased_at FROM clients_client",
@@ -40,6 +41,15 @@ RECORDS = {
         "SELECT a.uuid, c.uuid FROM booking_appointment a JOIN care_client c ON c.id = a.client_id",
         "SELECT a.uuid, c.uuid FROM booking_appointment a JOIN clients_client c"
         " ON c.id = a.client_id",
+    ),
+    "messages and what they are about": (
+        "SELECT m.uuid, m.kind, m.status, m.attempts, m.send_after, a.uuid, m.alert_id"
+        " FROM booking_message m LEFT JOIN booking_appointment a ON a.id = m.appointment_id",
+        "SELECT m.uuid, m.kind, m.status, m.attempts, m.send_after, a.uuid, l.alert_id"
+        " FROM outbox_message m"
+        " LEFT JOIN booking_bookingmessage b ON b.message_id = m.id"
+        " LEFT JOIN booking_appointment a ON a.id = b.appointment_id"
+        " LEFT JOIN care_alertmessage l ON l.message_id = m.id",
     ),
     "whose answers": (
         "SELECT r.uuid, c.uuid, r.total FROM care_response r JOIN care_client c"
@@ -129,6 +139,8 @@ def test_an_upgrade_from_before_the_moves_keeps_every_row(
         manage(old_tree, url, "migrate", "--no-input")
         manage(old_tree, url, "load_demo")
         counts = {table: row_count(query, table) for table in tables()}
+        types = query("SELECT id, app_label, model FROM django_content_type")
+        permissions = set(query("SELECT id, content_type_id, codename FROM auth_permission"))
         records = {name: sorted(map(str, query(old))) for name, (old, _) in RECORDS.items()}
         assert counts["care_client"] > 0, "the demo filled the database"
         assert counts["care_response"] > 0, "the demo filled the database"
@@ -137,11 +149,21 @@ def test_an_upgrade_from_before_the_moves_keeps_every_row(
 
         after_tables = set(tables())
         for table, count in counts.items():
-            if table == "django_migrations":
+            if table in GROWN:
                 continue
             moved = RENAMED.get(table, table)
             assert moved in after_tables, f"{table} is gone (expected as {moved})"
             kept = row_count(query, moved)
             assert kept == count, f"{table} → {moved}: {count} rows before, {kept} after"
+        after_types = {
+            id: (app, model)
+            for id, app, model in query("SELECT id, app_label, model FROM django_content_type")
+        }
+        for id, app, model in types:
+            moved_to = MOVED_TYPES.get((str(app), str(model)), app)
+            assert after_types[id] == (moved_to, model), f"content type {app}.{model}"
+        assert permissions <= set(
+            query("SELECT id, content_type_id, codename FROM auth_permission")
+        )
         for name, (_, new) in RECORDS.items():
             assert sorted(map(str, query(new))) == records[name], name

@@ -239,7 +239,7 @@ def test_a_task_left_running_by_a_killed_worker_is_reclaimed(
             " '11 minutes' WHERE status = 'RUNNING'"
         )
         connection.execute(
-            "UPDATE booking_message SET lease_until = lease_until - interval '6 minutes'"
+            "UPDATE outbox_message SET lease_until = lease_until - interval '6 minutes'"
             " WHERE status = 'sending'"
         )
     log = tmp_path / "second.log"

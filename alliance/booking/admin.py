@@ -4,7 +4,6 @@ from alliance.booking.models import (
     Appointment,
     AppointmentType,
     ConsultationRequest,
-    Message,
     TimeOff,
     WaitlistEntry,
     WorkingHours,
@@ -49,13 +48,6 @@ class AppointmentAdmin(admin.ModelAdmin[Appointment]):
     list_filter = ["status", "therapist", "appointment_type"]
     readonly_fields = ["uuid", "sequence", "created_at", "idempotency_key"]
     date_hierarchy = "start"
-
-
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
-    list_display = ["kind", "status", "send_after", "attempts", "sent_at", "last_error"]
-    list_filter = ["kind", "status"]
-    readonly_fields = [field.name for field in Message._meta.fields]
 
 
 @admin.register(WaitlistEntry)

@@ -20,24 +20,24 @@ from alliance.booking.availability import (
     therapist_weekly_hours,
 )
 from alliance.booking.formats import reschedule_format
+from alliance.booking.messages import (
+    messages_cancel_pending,
+    messages_cancel_reminders,
+    messages_schedule,
+    messages_schedule_new_link,
+)
 from alliance.booking.models import (
     Appointment,
     AppointmentFormat,
     AppointmentSeries,
     AppointmentStatus,
     AppointmentType,
-    Message,
+    BookingMessage,
     OfferStatus,
     TimeOff,
     WaitlistEntry,
     WaitlistOffer,
     WaitlistStatus,
-)
-from alliance.booking.outbox import (
-    messages_cancel_pending,
-    messages_cancel_reminders,
-    messages_schedule,
-    messages_schedule_new_link,
 )
 from alliance.booking.waitlist import waitlist_offer_freed
 from alliance.clients.models import Client
@@ -201,7 +201,7 @@ def unavailable_or_taken(
 
 def appointment_reschedule(
     *, appointment: Appointment, start: datetime, within_availability: bool = True
-) -> Message | None:
+) -> BookingMessage | None:
     """Move an appointment in place: same UID in calendars, SEQUENCE goes up. It keeps its
     format where the new time allows it, else takes the one allowed (reschedule_format); the
     caller compares `format` before and after to say so.
@@ -261,7 +261,7 @@ def appointment_is_late_cancel(appointment: Appointment, now: datetime) -> bool:
 
 
 @transaction.atomic
-def appointment_cancel(*, appointment: Appointment) -> Message | None:
+def appointment_cancel(*, appointment: Appointment) -> BookingMessage | None:
     """Cancel; inside the practice's window it is recorded as a late cancellation.
 
     Returns the e-mail that tells the client, or None when they have no address."""
@@ -372,7 +372,7 @@ def appointment_mark(*, appointment: Appointment, status: str) -> Appointment:
     if status in (AppointmentStatus.ENTERED_IN_ERROR, AppointmentStatus.NOSHOW):
         messages_cancel_pending(appointment=appointment)
     else:
-        # The check-in stays queued for the session's end (booking/outbox.py).
+        # The check-in stays queued for the session's end (booking/emails.py).
         messages_cancel_reminders(appointment=appointment)
     return appointment
 

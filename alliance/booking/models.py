@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from alliance.accounts.access import scoped_to_user
 from alliance.accounts.models import User
+from alliance.outbox.models import Message
 from alliance.practice.models import Therapist
 
 
@@ -323,6 +324,8 @@ class Appointment(models.Model):
 
 
 class MessageKind(models.TextChoices):
+    """Booking's kinds of outbox message (care names its own)."""
+
     CONFIRMATION = "confirmation", "Confirmation"
     REMINDER = "reminder", "Reminder"
     RESCHEDULED = "rescheduled", "New time"
@@ -330,40 +333,24 @@ class MessageKind(models.TextChoices):
     NEW_LINK = "new_link", "New manage link"
     WAITLIST_OFFER = "waitlist_offer", "Waitlist offer"
     CHECKIN = "checkin", "Check-in invitation"
-    RISK_ALERT = "risk_alert", "Risk alert to staff"
-    ALERT_ESCALATION = "alert_escalation", "Unacknowledged risk alert, to the owners"
     REQUEST_NOTICE = "request_notice", "New request notice, to the front desk"
     PENDING_BOOKING = "pending_booking", "Answer to a session asked for on the web"
     WAITLIST_JOINED = "waitlist_joined", "Waitlist confirmation, with a link to leave"
 
 
-class MessageStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    RETRYING = "retrying", "Failed, will retry"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Not needed"
-
-
-class Message(models.Model):
-    """One e-mail in the outbox until sent: about an appointment, a waitlist offer, an alert for
-    staff, a consultation request (to the front desk) or a session asked for on the web.
-
-    Rows are written in the same transaction as the change they announce, so nothing is lost;
-    the content is rendered when it is sent, from the appointment as it is then, so nothing
-    personal is stored twice and a reminder always shows the current time.
+class BookingMessage(Message):
+    """An outbox message about an appointment, a waitlist offer or entry, a consultation request
+    (to the front desk) or a session asked for on the web. Deleting what it is about deletes it.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, parent_link=True, primary_key=True
+    )
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
     waitlist_offer = models.ForeignKey(
         "WaitlistOffer", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
-    )
-    alert = models.ForeignKey(
-        "care.Alert", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
     consultation_request = models.ForeignKey(
         ConsultationRequest,
@@ -378,42 +365,21 @@ class Message(models.Model):
     waitlist_entry = models.ForeignKey(
         "WaitlistEntry", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
     )
-    # For messages to staff (alerts); a client's address is read from the appointment.
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="+", null=True, blank=True
-    )
-    kind = models.CharField(max_length=16, choices=MessageKind.choices)
     hours_before = models.PositiveSmallIntegerField(null=True, blank=True)
     # A "new time" message whose move changed the format (the new hours allow only the other).
     format_changed = models.BooleanField(default=False)
-    status = models.CharField(
-        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
-    )
-    send_after = models.DateTimeField()
-    next_attempt_at = models.DateTimeField(db_index=True)
-    # While a worker sends, it holds the row until this time; a worker that dies lets it lapse.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["send_after"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(appointment__isnull=False)
                 | Q(waitlist_offer__isnull=False)
-                | Q(alert__isnull=False, recipient__isnull=False)
                 | Q(consultation_request__isnull=False)
                 | Q(pending_booking__isnull=False)
                 | Q(waitlist_entry__isnull=False),
-                name="message_is_about_something",
+                name="booking_message_is_about_something",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.uuid}"
 
 
 class CalendarFeed(models.Model):

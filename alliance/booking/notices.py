@@ -2,8 +2,8 @@
 desk's notice of a new consultation request, the answer to a session asked for on the web, and
 the confirmation of joining a waitlist.
 
-Each is queued (outbox.message_queue) with the row it announces, in the same transaction, and
-rendered when sent.
+Each is queued (booking/messages.py, message_queue) with the row it announces, in the same
+transaction, and rendered when sent.
 """
 
 import logging
@@ -16,17 +16,17 @@ from django.urls import reverse
 from alliance.accounts.models import Role, User
 from alliance.booking.models import (
     ConsultationRequest,
-    Message,
     PendingBooking,
     WaitlistEntry,
     WaitlistStatus,
 )
-from alliance.booking.outbox import templated_email
 from alliance.booking.tokens import (
     PENDING_MINUTES,
     pending_booking_token_make,
     waitlist_leave_token_make,
 )
+from alliance.outbox.emails import templated_email
+from alliance.outbox.models import Message
 from alliance.practice.models import Practice, practice_zone
 from alliance.scheduling.display import format_local
 
@@ -35,8 +35,7 @@ logger = logging.getLogger(__name__)
 
 def request_notice_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     """Tell the front desk a request arrived: a link and a time, never who or why."""
-    assert message.consultation_request_id is not None  # only request notices come here
-    consultation_request = ConsultationRequest.objects.get(pk=message.consultation_request_id)
+    consultation_request = ConsultationRequest.objects.get(messages=message.pk)
     practice = Practice.objects.current()
     # Read when sent, so a desk that changed meanwhile is the one told.
     recipients = sorted(
@@ -68,9 +67,8 @@ def pending_booking_email(message: Message, now: datetime) -> EmailMultiAlternat
     """Answer a session asked for on the web: the therapist's client gets a link to confirm it
     at the address the practice has; anyone else, at the address typed, that nothing was booked.
     """
-    assert message.pending_booking_id is not None  # only pending-booking answers come here
     pending = PendingBooking.objects.select_related("therapist", "appointment_type", "client").get(
-        pk=message.pending_booking_id
+        messages=message.pk
     )
     practice = Practice.objects.current()
     context: dict[str, object] = {
@@ -98,15 +96,13 @@ def pending_booking_email(message: Message, now: datetime) -> EmailMultiAlternat
 
 
 def pending_booking_sent(message: Message) -> None:
-    assert message.pending_booking_id is not None
     # The typed address was needed only for this e-mail.
-    PendingBooking.objects.filter(pk=message.pending_booking_id).update(email="")
+    PendingBooking.objects.filter(messages=message.pk).update(email="")
 
 
 def waitlist_joined_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
     """Confirm a place on a waitlist, with the link to leave it; not once it was left."""
-    assert message.waitlist_entry_id is not None  # only waitlist confirmations come here
-    entry = WaitlistEntry.objects.select_related("therapist").get(pk=message.waitlist_entry_id)
+    entry = WaitlistEntry.objects.select_related("therapist").get(messages=message.pk)
     if entry.status != WaitlistStatus.WAITING:
         return None
     practice = Practice.objects.current()

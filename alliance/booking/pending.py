@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.booking.appointments import BookingError, appointment_book, slot_check
+from alliance.booking.messages import message_queue
 from alliance.booking.models import Appointment, AppointmentType, MessageKind, PendingBooking
-from alliance.booking.outbox import message_queue
 from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from alliance.accounts.models import User
 from alliance.booking.appointments import SeriesPlan, appointment_series_book
+from alliance.booking.messages import message_queue
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
@@ -13,7 +14,6 @@ from alliance.booking.models import (
     MessageKind,
     RequestStatus,
 )
-from alliance.booking.outbox import message_queue
 from alliance.clients.models import Client
 from alliance.practice.models import Therapist
 

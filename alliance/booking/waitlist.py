@@ -12,6 +12,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 
 from alliance.booking.availability import therapist_slots
+from alliance.booking.messages import message_queue, messages_schedule_offer
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
@@ -20,7 +21,7 @@ from alliance.booking.models import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from alliance.booking.outbox import PENDING, message_queue, messages_schedule_offer
+from alliance.outbox.models import PENDING
 from alliance.practice.models import Practice, Therapist, practice_zone
 
 logger = logging.getLogger(__name__)

@@ -16,10 +16,17 @@ from django.db.models.functions import Coalesce
 from alliance.accounts.access import StaffRequest
 from alliance.accounts.audit import audit_record_many
 from alliance.accounts.models import Role, User
-from alliance.booking.models import MessageKind
-from alliance.booking.outbox import messages_schedule_alert
-from alliance.care.models import Alert, AlertAction, AlertEvent, AlertKind, AlertState
+from alliance.care.models import (
+    Alert,
+    AlertAction,
+    AlertEvent,
+    AlertKind,
+    AlertMessage,
+    AlertMessageKind,
+    AlertState,
+)
 from alliance.lib.workhours import working_deadline
+from alliance.outbox.services import messages_queue
 from alliance.practice.models import Practice
 
 logger = logging.getLogger(__name__)
@@ -134,6 +141,22 @@ def alert_move(
     )
 
 
+def messages_schedule_alert(
+    *,
+    alert: Alert,
+    recipients: list[User],
+    now: datetime,
+    kind: AlertMessageKind = AlertMessageKind.RISK_ALERT,
+) -> None:
+    """Tell each recipient at once, in the caller's transaction, with the alert."""
+    messages_queue(
+        [
+            AlertMessage(alert=alert, recipient=person, kind=kind, send_after=now)
+            for person in recipients
+        ]
+    )
+
+
 def escalation_due(alert: Alert, practice: Practice) -> datetime:
     return working_deadline(alert.created_at, practice.risk_escalation_hours, practice.zone)
 
@@ -156,7 +179,7 @@ def alerts_escalate(*, now: datetime) -> int:
             if not claimed:
                 continue  # another worker escalated it a moment ago
             messages_schedule_alert(
-                alert=alert, recipients=owners, now=now, kind=MessageKind.ALERT_ESCALATION
+                alert=alert, recipients=owners, now=now, kind=AlertMessageKind.ALERT_ESCALATION
             )
         logger.warning("risk alert %s escalated to the owners", alert.uuid)
         sent += 1

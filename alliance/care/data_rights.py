@@ -23,9 +23,8 @@ from alliance.booking.models import (
     ACTIVE_STATUSES,
     Appointment,
     AppointmentStatus,
+    BookingMessage,
     ConsultationRequest,
-    Message,
-    MessageStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -41,6 +40,7 @@ from alliance.care.models import (
 )
 from alliance.care.services import UNREADABLE_RULE
 from alliance.clients.models import Client
+from alliance.outbox.models import MessageStatus
 
 FORMAT = "alliance-client-export/1"
 ERASED_NAME = "Erased client"
@@ -268,7 +268,7 @@ def _messages(client: Client) -> list[Json]:
     sent_to_client = Q(appointment__client=client)
     if client.email:
         sent_to_client |= Q(waitlist_offer__entry__email__iexact=client.email)
-    messages = Message.objects.filter(sent_to_client).select_related(
+    messages = BookingMessage.objects.filter(sent_to_client).select_related(
         "appointment", "waitlist_offer__entry"
     )
     return [
@@ -349,7 +349,7 @@ def client_erase(*, client: Client, request: HttpRequest | None = None) -> None:
         )
         # Manage links name the appointment; raising the version revokes every one sent.
         appointments.update(token_version=F("token_version") + 1)
-        messages = Message.objects.filter(
+        messages = BookingMessage.objects.filter(
             Q(appointment__client=client) | Q(waitlist_offer__entry__in=entries)
         )
         messages.filter(status__in=PENDING).update(status=MessageStatus.CANCELLED)

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from alliance.booking.models import Appointment, Message, MessageKind
-from alliance.booking.outbox import templated_email
+from alliance.booking.models import Appointment
 from alliance.care.checkins import checkin_invitation_issue, checkin_token_make
 from alliance.care.instruments import checkin_takes
-from alliance.care.models import Alert, AlertState
+from alliance.care.models import Alert, AlertMessageKind, AlertState
 from alliance.care.services import UNREADABLE_RULE
+from alliance.outbox.emails import templated_email
+from alliance.outbox.models import Message
 from alliance.practice.models import Practice
 from alliance.scheduling.display import format_local
 
@@ -30,9 +31,8 @@ def _email(
 
 
 def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
-    assert message.appointment_id is not None  # a check-in is about an appointment
     appointment = Appointment.objects.select_related("client", "therapist", "appointment_type").get(
-        pk=message.appointment_id
+        messages=message.pk
     )
     invitation = checkin_invitation_issue(appointment=appointment, now=now)
     if invitation is None:
@@ -55,8 +55,7 @@ def checkin_email(message: Message, now: datetime) -> EmailMultiAlternatives | N
 
 
 def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | None:
-    assert message.alert_id is not None  # only alert messages come here
-    alert = Alert.objects.select_related("client", "session").get(pk=message.alert_id)
+    alert = Alert.objects.select_related("client", "session").get(messages=message.pk)
     recipient = message.recipient
     if recipient is None or not recipient.is_active:
         return None
@@ -73,7 +72,7 @@ def alert_email(message: Message, now: datetime) -> EmailMultiAlternatives | Non
         + reverse("care:client", kwargs={"client_uuid": alert.client.uuid})
         + "#alerts",
     }
-    escalated = message.kind == MessageKind.ALERT_ESCALATION
+    escalated = message.kind == AlertMessageKind.ALERT_ESCALATION
     if escalated and alert.state != AlertState.OPEN:
         return None  # acknowledged since: nothing to escalate any more
     return _email(

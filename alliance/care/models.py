@@ -6,6 +6,7 @@ from django.utils import timezone
 from alliance.accounts.access import scoped_to_clinician
 from alliance.accounts.models import CLINICAL_ROLES, User
 from alliance.clients.models import Client
+from alliance.outbox.models import Message
 from alliance.practice.models import Practice, Therapist
 
 
@@ -261,6 +262,22 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.uuid}"
+
+
+class AlertMessageKind(models.TextChoices):
+    """Care's kinds of outbox message: alerts to staff (booking names the client's e-mails)."""
+
+    RISK_ALERT = "risk_alert", "Risk alert to staff"
+    ALERT_ESCALATION = "alert_escalation", "Unacknowledged risk alert, to the owners"
+
+
+class AlertMessage(Message):
+    """An outbox message telling a member of staff (Message.recipient) about an alert."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, parent_link=True, primary_key=True
+    )
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="messages")
 
 
 class AlertAction(models.TextChoices):

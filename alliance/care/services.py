@@ -21,8 +21,7 @@ from django.utils import timezone
 from alliance.accounts.audit import audit_record
 from alliance.accounts.models import Role, User
 from alliance.booking.models import Appointment
-from alliance.booking.outbox import messages_schedule_alert
-from alliance.care.alerts import escalation_due
+from alliance.care.alerts import escalation_due, messages_schedule_alert
 from alliance.care.answers import answer_read, storable, value_shown
 from alliance.care.instruments import instrument
 from alliance.care.models import (

@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from alliance.accounts.models import User
 from alliance.accounts.tokens import api_token_create
-from alliance.booking.models import Message, MessageKind
 from alliance.care.engine.incremental import signals_recompute_client
-from alliance.care.models import Alert, Response, TherapySession
+from alliance.care.models import Alert, AlertMessage, AlertMessageKind, Response, TherapySession
 from alliance.clients.models import Client as CareClient
 from alliance.practice.models import Therapist
 from tests.api.helpers import API, locations
@@ -139,7 +138,7 @@ def test_item_9_flags_risk_whatever_the_total_and_alerts_at_once(personas: Perso
     alert = Alert.objects.get()
     assert alert.response == Response.objects.get()
     recipients = set(
-        Message.objects.filter(alert=alert, kind=MessageKind.RISK_ALERT).values_list(
+        AlertMessage.objects.filter(alert=alert, kind=AlertMessageKind.RISK_ALERT).values_list(
             "recipient__email", flat=True
         )
     )

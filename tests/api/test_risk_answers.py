@@ -12,11 +12,18 @@ from django.db import connections
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from alliance.booking.models import Message, MessageKind
-from alliance.booking.outbox import outbox_flush
 from alliance.care.data_rights import client_erase, client_export
-from alliance.care.models import Alert, AlertEvent, RefusedResponse, Response, TherapySession
+from alliance.care.models import (
+    Alert,
+    AlertEvent,
+    AlertMessage,
+    AlertMessageKind,
+    RefusedResponse,
+    Response,
+    TherapySession,
+)
 from alliance.clients.models import Client as CareClient
+from alliance.outbox.sending import outbox_flush
 from tests.api.helpers import locations
 from tests.api.test_clinical import Caller, phq9
 from tests.care.fixtures import session_booked
@@ -43,7 +50,7 @@ def with_item9(value: object) -> dict[str, Any]:
 
 def told(alert: Alert) -> set[str]:
     return set(
-        Message.objects.filter(alert=alert, kind=MessageKind.RISK_ALERT).values_list(
+        AlertMessage.objects.filter(alert=alert, kind=AlertMessageKind.RISK_ALERT).values_list(
             "recipient__email", flat=True
         )
     )

@@ -13,7 +13,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pytest_django.fixtures import Settings
 
-from alliance.booking.models import ConsultationRequest, Message, MessageStatus
+from alliance.booking.models import BookingMessage, ConsultationRequest
+from alliance.outbox.models import MessageStatus
 from alliance.practice.models import Accepting
 from tests.conftest import Personas, make_therapist
 from tests.smtp import SmtpServer, free_port
@@ -182,7 +183,7 @@ def test_the_front_desk_is_told_without_personal_details(
     Client().post(URL, form_data(name="Quinn Private", phone="239-555-0199"))
     run_worker()
     saved = ConsultationRequest.objects.get()
-    assert Message.objects.get(consultation_request=saved).status == MessageStatus.SENT
+    assert BookingMessage.objects.get(consultation_request=saved).status == MessageStatus.SENT
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]
     assert message["To"] == "fran@example.com"
@@ -207,7 +208,7 @@ def test_a_notice_that_cannot_be_sent_is_retried_and_sent_once_smtp_is_back(
     assert "We have your request" in response.content.decode()
     run_worker()
     saved = ConsultationRequest.objects.get()
-    notice = Message.objects.get(consultation_request=saved)
+    notice = BookingMessage.objects.get(consultation_request=saved)
     assert notice.status == MessageStatus.RETRYING
     assert notice.last_error == "ConnectionRefusedError"
     assert Client().get(reverse("booking:consultation_thanks")).status_code == 302  # other visitor

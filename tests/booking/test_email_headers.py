@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book, appointment_cancel
-from alliance.booking.outbox import outbox_flush
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice, Therapist
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.booking.test_notices import submit

@@ -8,7 +8,7 @@ import vobject
 from django.test import Client
 
 from alliance.booking.appointments import appointment_book
-from alliance.booking.outbox import outbox_flush
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice
 from tests.booking.fixtures import client, local, session_type
 from tests.booking.test_calendar_feed import feed_address

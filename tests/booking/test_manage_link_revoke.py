@@ -10,9 +10,10 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book
-from alliance.booking.models import Appointment, AppointmentStatus, Message
-from alliance.booking.outbox import outbox_flush
+from alliance.booking.models import Appointment, AppointmentStatus
 from alliance.booking.tokens import manage_token_make
+from alliance.outbox.models import Message
+from alliance.outbox.sending import outbox_flush
 from tests.booking.fixtures import client, local, session_type
 from tests.conftest import Personas, signed_in
 from tests.smtp import SmtpServer, message_parts

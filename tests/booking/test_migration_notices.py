@@ -11,7 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import StateApps
 from django.utils import timezone
 
-from alliance.booking.models import ConsultationRequest, Message, MessageStatus, PendingBooking
+from alliance.booking.models import BookingMessage, ConsultationRequest, PendingBooking
+from alliance.outbox.models import MessageStatus
 
 BEFORE = [("booking", "0014_pending_booking")]
 
@@ -75,12 +76,14 @@ def test_it_carries_over_the_notices_sent_and_queues_those_owed(old_schema: Stat
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    sent = Message.objects.get(consultation_request__uuid=told)
+    sent = BookingMessage.objects.get(consultation_request__uuid=told)
     assert (sent.status, sent.sent_at) == (MessageStatus.SENT, told_at)
-    queued = Message.objects.get(consultation_request__uuid=untold)
+    queued = BookingMessage.objects.get(consultation_request__uuid=untold)
     assert queued.status == MessageStatus.QUEUED
-    assert not Message.objects.filter(consultation_request__uuid=answered_late).exists()
-    assert Message.objects.get(pending_booking__uuid=unanswered).status == MessageStatus.QUEUED
-    assert not Message.objects.filter(pending_booking__uuid__in=[emailed, past]).exists()
+    assert not BookingMessage.objects.filter(consultation_request__uuid=answered_late).exists()
+    assert (
+        BookingMessage.objects.get(pending_booking__uuid=unanswered).status == MessageStatus.QUEUED
+    )
+    assert not BookingMessage.objects.filter(pending_booking__uuid__in=[emailed, past]).exists()
     assert ConsultationRequest.objects.count() == 3
     assert PendingBooking.objects.count() == 3

@@ -15,9 +15,10 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 from pytest_django.fixtures import Settings
 
-from alliance.booking.models import ConsultationRequest, Message, MessageStatus, PendingBooking
+from alliance.booking.models import BookingMessage, ConsultationRequest, PendingBooking
 from alliance.booking.services import consultation_request_submit
 from alliance.clients.models import Client as CareClient
+from alliance.outbox.models import MessageStatus
 from tests.booking.fixtures import local
 from tests.booking.test_outbox_crash import ROOT, database_url
 from tests.booking.test_session_links import asked_for, run_worker, text_of
@@ -91,7 +92,7 @@ consultation_request_submit(submission_token=uuid.uuid4(), name="Sam Visitor", e
     call_command("outbox_flush")
     call_command("outbox_flush")
     assert [message["To"] for message in smtp_server.messages] == ["fran@example.com"]
-    assert Message.objects.get().status == MessageStatus.SENT
+    assert BookingMessage.objects.get().status == MessageStatus.SENT
 
 
 def test_a_session_asked_for_by_a_process_that_died_is_still_answered(
@@ -125,7 +126,7 @@ def test_a_session_asked_for_while_smtp_is_down_is_answered_once_it_is_back(
     asked_for(kim, "stranger@example.com")
     run_worker()
     pending = PendingBooking.objects.get()
-    answer = Message.objects.get()
+    answer = BookingMessage.objects.get()
     assert answer.status == MessageStatus.RETRYING
     assert answer.last_error == "ConnectionRefusedError"
     assert pending.email == "stranger@example.com"  # kept until it is sent
@@ -154,8 +155,8 @@ def test_the_notice_is_written_with_the_request_and_rolled_back_with_it(
     with pytest.raises(RuntimeError):
         submitted_then_rolled_back()
     assert ConsultationRequest.objects.count() == 0
-    assert Message.objects.count() == 0
+    assert BookingMessage.objects.count() == 0
     kept = submit()
-    notice = Message.objects.get()
+    notice = BookingMessage.objects.get()
     assert notice.consultation_request == kept
     assert notice.status == MessageStatus.QUEUED

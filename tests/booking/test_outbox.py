@@ -8,8 +8,9 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book, appointment_cancel
-from alliance.booking.models import Appointment, Message, MessageStatus
-from alliance.booking.outbox import LEASE, outbox_flush
+from alliance.booking.models import Appointment
+from alliance.outbox.models import Message, MessageStatus
+from alliance.outbox.sending import LEASE, outbox_flush
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.smtp import SmtpServer, free_port, message_parts
 

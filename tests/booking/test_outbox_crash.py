@@ -18,8 +18,8 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book
-from alliance.booking.models import Message, MessageStatus
-from alliance.booking.outbox import LEASE, outbox_flush
+from alliance.outbox.models import Message, MessageStatus
+from alliance.outbox.sending import LEASE, outbox_flush
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.smtp import SmtpServer
 

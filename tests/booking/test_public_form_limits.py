@@ -19,9 +19,9 @@ from alliance.booking.models import (
     ConsultationRequest,
     WaitlistEntry,
 )
-from alliance.booking.outbox import outbox_flush
 from alliance.booking.tokens import manage_token_make
 from alliance.clients.models import Client as CareClient
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.booking.test_booking_pages import confirm_url, details

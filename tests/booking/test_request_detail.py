@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from alliance.booking.models import Message, RequestStatus
-from alliance.booking.outbox import outbox_flush
+from alliance.booking.models import RequestStatus
+from alliance.outbox.models import Message
+from alliance.outbox.sending import outbox_flush
 from tests.booking.test_inbox import make_request
 from tests.booking.test_notices import REFUSED, submit
 from tests.conftest import Personas, signed_in

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from alliance.booking.appointments import appointment_book, appointment_reschedule
 from alliance.booking.models import Appointment, AppointmentFormat, MessageKind, WorkingHours
-from alliance.booking.outbox import outbox_flush
 from alliance.booking.tokens import manage_token_make
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice, Therapist
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.conftest import Personas, signed_in

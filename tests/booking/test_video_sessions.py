@@ -11,8 +11,8 @@ from django.urls import reverse
 from alliance.accounts.models import User
 from alliance.booking.appointments import appointment_book, appointment_cancel
 from alliance.booking.models import Appointment
-from alliance.booking.outbox import outbox_flush
 from alliance.booking.tokens import manage_token_make
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Therapist
 from tests.booking.fixtures import client, local, session_type
 from tests.booking.test_calendar_feed import feed_address

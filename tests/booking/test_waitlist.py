@@ -12,14 +12,14 @@ from pytest_django.fixtures import Settings
 from alliance.booking.appointments import appointment_book, appointment_cancel
 from alliance.booking.models import (
     Appointment,
-    Message,
     OfferStatus,
     WaitlistEntry,
     WaitlistOffer,
     WaitlistStatus,
 )
-from alliance.booking.outbox import outbox_flush
 from alliance.booking.waitlist import waitlist_join
+from alliance.outbox.models import Message
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Accepting, Practice
 from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
 from tests.smtp import SmtpServer, message_parts

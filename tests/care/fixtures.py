@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment
-from alliance.booking.outbox import outbox_flush
 from alliance.care.instruments import instruments
 from alliance.clients.models import Client
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Therapist
 from tests.booking.fixtures import bookable_therapist, local, session_type
 from tests.smtp import SmtpServer, message_parts

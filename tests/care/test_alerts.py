@@ -10,12 +10,11 @@ from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import User
-from alliance.booking.models import Message, MessageKind
-from alliance.booking.outbox import outbox_flush
 from alliance.care.alerts import alerts_escalate
-from alliance.care.models import Alert, AlertState, ResponseSource
+from alliance.care.models import Alert, AlertMessage, AlertMessageKind, AlertState, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from alliance.clients.models import Client
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice
 from tests.care.history import phq9_answers, practice_today
 from tests.conftest import Personas, signed_in
@@ -113,7 +112,7 @@ def test_an_unacknowledged_risk_alert_goes_to_the_owners_after_four_working_hour
     assert alerts_escalate(now=datetime(2026, 11, 30, 11, 59, tzinfo=ZONE)) == 0
     assert alerts_escalate(now=datetime(2026, 11, 30, 12, 1, tzinfo=ZONE)) == 1
     assert alerts_escalate(now=datetime(2026, 11, 30, 13, 0, tzinfo=ZONE)) == 0
-    escalations = Message.objects.filter(alert=alert, kind=MessageKind.ALERT_ESCALATION)
+    escalations = AlertMessage.objects.filter(alert=alert, kind=AlertMessageKind.ALERT_ESCALATION)
     assert [m.recipient for m in escalations] == [personas.owner]
     outbox_flush(now=datetime(2026, 11, 30, 12, 2, tzinfo=ZONE))
     told = [m for m in smtp_server.messages if m["Subject"].startswith("Not yet acknowledged")]

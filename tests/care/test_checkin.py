@@ -13,10 +13,11 @@ from pytest_django.fixtures import Settings
 
 from alliance.accounts.models import Role
 from alliance.booking.appointments import appointment_cancel, appointment_mark
-from alliance.booking.models import Message, MessageKind, MessageStatus
-from alliance.booking.outbox import outbox_flush
-from alliance.care.models import Alert, CheckinInvitation, Response, ResponseSource
+from alliance.booking.models import MessageKind
+from alliance.care.models import Alert, AlertMessage, CheckinInvitation, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
+from alliance.outbox.models import MessageStatus
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice, practice_zone
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
@@ -254,7 +255,7 @@ def test_a_risk_alert_survives_a_mail_server_that_is_down(
         Browser().post(path_of(link), all_answered(FIRST_SESSION, phq9_9=2))
         assert outbox_flush() == 0
     alert = Alert.objects.get()
-    (message,) = Message.objects.filter(alert=alert)
+    (message,) = AlertMessage.objects.filter(alert=alert)
     assert message.status == MessageStatus.RETRYING
     settings.MAILERS = smtp_server.mailers()
     with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):

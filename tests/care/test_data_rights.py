@@ -23,15 +23,15 @@ from pytest_django.fixtures import Settings
 from alliance.accounts.models import AuditRecord
 from alliance.booking.models import (
     Appointment,
+    BookingMessage,
     ConsultationRequest,
-    Message,
     MessageKind,
-    MessageStatus,
 )
-from alliance.booking.outbox import outbox_flush
 from alliance.care.alerts import alert_move
 from alliance.care.models import Alert, AlertState, Response
 from alliance.clients.models import Client
+from alliance.outbox.models import MessageStatus
+from alliance.outbox.sending import outbox_flush
 from tests.booking.fixtures import bookable_therapist
 from tests.care.fixtures import after, all_answered, checkin_link, path_of, session_booked
 from tests.conftest import Personas, signed_in
@@ -294,7 +294,7 @@ def test_an_erased_client_is_not_emailed_booked_or_named(
     record = robins_record(personas, smtp_server)
     with time_machine.travel(NOW, tick=False):
         later = session_booked(therapist=personas.tara, client=record.client, days_ahead=7)
-    reminders = Message.objects.filter(appointment=later, kind=MessageKind.REMINDER)
+    reminders = BookingMessage.objects.filter(appointment=later, kind=MessageKind.REMINDER)
     assert reminders.exists()
     with after(record.appointment):
         outbox_flush()  # what is due by then: the risk alerts to Tara and Olivia

@@ -19,7 +19,7 @@ from alliance.booking.models import (
     AppointmentStatus,
     AppointmentType,
 )
-from alliance.booking.outbox import outbox_flush
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Therapist, practice_zone
 from alliance.scheduling.display import format_local
 from tests.smtp import SmtpServer, message_parts

@@ -17,11 +17,11 @@ from pytest_django.fixtures import Settings
 
 from alliance.booking.appointments import appointment_book
 from alliance.booking.models import Appointment, AppointmentType
-from alliance.booking.outbox import outbox_flush
 from alliance.care.instruments import instruments
 from alliance.care.models import Alert, CheckinInvitation, Respondent, Response, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from alliance.clients.models import Client
+from alliance.outbox.sending import outbox_flush
 from alliance.practice.models import Practice, Therapist, practice_zone
 from tests.care.fixtures import LINK, path_of
 from tests.smtp import SmtpServer, message_parts

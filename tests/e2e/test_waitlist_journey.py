@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pytest_django.fixtures import Settings
 
 from alliance.booking.models import WaitlistEntry, WaitlistStatus
-from alliance.booking.outbox import outbox_flush
+from alliance.outbox.sending import outbox_flush
 from tests.smtp import SmtpServer, message_parts
 
 from .conftest import PageFactory, assert_accessible

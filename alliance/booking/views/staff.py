@@ -31,7 +31,12 @@ from alliance.booking.client_search import client_search, search_term
 from alliance.booking.extras import appointment_flags, appointments_with_extras
 from alliance.booking.formats import format_only_notice
 from alliance.booking.forms import AppointmentMarkForm, AppointmentMoveForm, StaffBookingForm
-from alliance.booking.models import Appointment, AppointmentFormat, AppointmentStatus, Message
+from alliance.booking.models import (
+    Appointment,
+    AppointmentFormat,
+    AppointmentStatus,
+    BookingMessage,
+)
 from alliance.booking.services import staff_booking_make
 from alliance.booking.views.picker import parse_day
 from alliance.clients.models import Client
@@ -274,7 +279,7 @@ def appointment_cancel_view(request: StaffRequest, appointment_uuid: UUID) -> Ht
     return redirect("booking:appointment", appointment_uuid=appointment.uuid)
 
 
-def _who_was_told(told: Message | None) -> str:
+def _who_was_told(told: BookingMessage | None) -> str:
     if told is None:
         return "The client has no e-mail address, so no one has told them: please phone them."
     return "The client has been told by e-mail."

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliance.accounts.access import public
 from alliance.accounts.audit import audit_record
 from alliance.accounts.throttle import rate_limit_wait, too_many
-from alliance.booking.outbox import messages_schedule_checkin
+from alliance.booking.messages import messages_schedule_checkin
 from alliance.care.checkins import (
     CheckinInvalid,
     CheckinLinkTooOld,

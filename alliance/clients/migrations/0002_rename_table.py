@@ -3,15 +3,7 @@
 
 from django.db import migrations
 
-
-def content_type_follow(apps, schema_editor, old="care", new="clients"):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label=new, model="client").exists():
-        ContentType.objects.filter(app_label=old, model="client").update(app_label=new)
-
-
-def content_type_back(apps, schema_editor):
-    content_type_follow(apps, schema_editor, old="clients", new="care")
+from alliance.lib.content_types import content_type_move
 
 
 class Migration(migrations.Migration):
@@ -24,5 +16,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterModelTable(name="client", table=None),
-        migrations.RunPython(content_type_follow, content_type_back),
+        migrations.RunPython(*content_type_move("client", old="care", new="clients")),
     ]

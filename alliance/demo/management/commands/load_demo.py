@@ -13,10 +13,9 @@ from alliance.booking.defaults import appointment_types_ensure
 from alliance.booking.models import (
     Appointment,
     AppointmentType,
+    BookingMessage,
     ConsultationRequest,
-    Message,
     MessageKind,
-    MessageStatus,
     RequestStatus,
     WorkingHours,
 )
@@ -24,6 +23,7 @@ from alliance.clients.models import Client
 from alliance.demo import content as demo
 from alliance.demo.checkins import demo_checkins_load
 from alliance.demo.history import demo_history_load, demo_name
+from alliance.outbox.models import MessageStatus
 from alliance.practice.models import (
     Approach,
     InsurancePlan,
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 },
             )
             if created:  # the front desk was told when it arrived
-                Message.objects.create(
+                BookingMessage.objects.create(
                     consultation_request=consultation_request,
                     kind=MessageKind.REQUEST_NOTICE,
                     status=MessageStatus.SENT,

@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from alliance.booking.tasks import outbox_flush_task
 from alliance.demo import content as demo
+from alliance.outbox.tasks import outbox_flush_task
 from alliance.practice.serving import connection_budget
 
 WORKER_RESTART_MOST_SECONDS = 30

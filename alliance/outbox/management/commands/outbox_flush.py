@@ -2,12 +2,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from alliance.booking.outbox import outbox_flush
+from alliance.outbox.sending import outbox_flush
 
 
 class Command(BaseCommand):
     help = (
-        "Send the appointment e-mails that are due. The worker does this on its own; run it from "
+        "Send the e-mails that are due. The worker does this on its own; run it from "
         "cron as a safety net, and after restoring from a crash."
     )
 
