@@ -1,7 +1,8 @@
 """The engine's parameters: one frozen dataclass, each field a practice setting on the Django side.
 
 Each default carries its source or the reason we chose it; docs/signals.md lists them all. A figure
-marked unconfirmed in domain.md stays a named setting here, never a literal inside a detector.
+we could not check against its primary source stays a named setting here, never a literal inside a
+detector.
 """
 
 from dataclasses import dataclass, fields
@@ -12,7 +13,7 @@ from alliance.clinical.nhs import GAD7_RELIABLE_CHANGE, PHQ9_RELIABLE_CHANGE
 @dataclass(frozen=True, slots=True)
 class SignalSettings:
     # Rupture (a): a fall of at least this fraction of the previous session's client alliance
-    # score. Strauss et al. 2006; the 15% is unconfirmed against the paper (domain.md §3).
+    # score. Strauss et al. 2006; the 15% is unconfirmed against the paper.
     rupture_percent_drop: float = 0.15
     # The client's level, which a fall is measured from and a repair must come back to: the
     # median of their last this-many scores since their last rupture. A median of five moves

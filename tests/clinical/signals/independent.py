@@ -1,8 +1,8 @@
 """An independent practice with planted events, to measure the signal engine against.
 
-Written for issue 12 without reading the engine's own validation set or the demo's generator, and
-not tuned to the rules' thresholds: every figure below comes from what the research says series
-look like, or is a stated choice. Standard library only, one seeded ``random.Random``, so the
+Written without reading the engine's own validation set or the demo's generator, and not tuned
+to the rules' thresholds: every figure below comes from what the research says series look like,
+or is a stated choice. Standard library only, one seeded ``random.Random``, so the
 same seed gives the same practice on any machine.
 
 The practice: 30 therapists, 20 weekly sessions per episode, every check-in answered (except

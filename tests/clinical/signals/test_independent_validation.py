@@ -1,5 +1,5 @@
-"""The signal engine measured on an independent practice (``independent.py``): issue 12's
-"Done when" figures, asserted exactly.
+"""The signal engine measured on an independent practice (``independent.py``): the precision,
+recall and false-alarm targets of docs/signals.md, asserted exactly.
 
 Matching: signals are counted once per (kind, session), however many rules fired there (one
 alert, several reasons). A signal is true when a planted event of its kind in the same episode
