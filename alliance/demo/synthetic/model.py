@@ -108,7 +108,7 @@ NOISE_CARRYOVER = 0.4  # a bad fortnight lingers: session noise is AR(1)
 GAD7_RESPONSE_SD = 0.12  # anxiety responds like depression, not identically
 
 # --- Ruptures (Safran & Muran 2000) ----------------------------------------------------------
-RUPTURE_RATE = 1 / 3  # episodes with at least one rupture (the brief; McLaughlin et al. 2014: 46%)
+RUPTURE_RATE = 1 / 3  # episodes with at least one rupture (our choice; McLaughlin et al. 2014: 46%)
 SECOND_RUPTURE_RATE = 0.2
 REPAIR_RATE = 0.5
 RUPTURE_DROP = (0.12, 0.38)  # the fall as a share of the client's level; some are below 15%

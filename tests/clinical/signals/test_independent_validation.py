@@ -56,7 +56,7 @@ FITS = ("sessions 1-10", "all sessions")
 EARLY_SESSIONS = 10
 STUCK_BY = 8
 
-# The targets.
+# The targets docs/signals.md states.
 MIN_PRECISION = 0.90
 MIN_RECALL = 0.95
 MAX_FALSE_PER_100 = 2.0
