@@ -17,10 +17,10 @@ median of --repetitions runs:
   was computed pays);
 - signals returned: ``signals_for_all``, every episode's signals built and sent back to this
   process;
-- full recompute = fit + signals kept in the workers, the issue's target (under 10 s for
+- full recompute = fit + signals kept in the workers, the target (under 10 s for
   100,000 x 20 on 2 cores); also given with the signals returned;
 - incremental: ``signals_for`` on one client's 20- and 50-session series (norms already known),
-  median and p95 over many clients; the issue's target is under 10 ms per response, of which
+  median and p95 over many clients; the target is under 10 ms per response, of which
   this is the engine's part (the Django side measures the database part).
 
 --single also times the fit and the signals on one process. Every figure is given as wall time

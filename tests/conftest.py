@@ -51,8 +51,8 @@ def _audit_flushable(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @dataclass
 class Personas:
-    """The people every protected view is tested with (style.md: the one who may, a colleague
-    who may not, an outsider)."""
+    """The people every protected view is tested with: the one who may, a colleague who may not,
+    and an outsider."""
 
     owner: User
     frontdesk: User

@@ -120,7 +120,7 @@ def test_the_demo_prints_a_waiting_check_in_that_opens(db: None) -> None:
 
 
 def test_the_demo_schedule_agrees_with_the_history_and_with_today(db: None) -> None:
-    # Holds whatever the date: run under faketime at several (see the brief for issue 11).
+    # Holds whatever the date: `make test-dates` runs it under faketime at several.
     call_command("load_demo", stdout=StringIO())
     now = timezone.now()
     zone = ZoneInfo("America/New_York")

@@ -1,4 +1,4 @@
-"""A practice on the code from before the apps were cut by dependency (issue 13) keeps every row
+"""A practice on the code from before the apps were cut by dependency direction keeps every row
 when it upgrades. The old commit's own code migrates a database and loads the demo into it (with
 its twelve months of check-ins); today's migrations then run on that database. Every table keeps
 its row count, under its new name where it moved, and the moved records keep their links.

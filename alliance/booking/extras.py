@@ -1,6 +1,6 @@
 """What the apps above booking add to its staff pages about an appointment, without booking
-importing them (design.md: a lower app never imports a higher one). Care, for one, says on the
-schedule whether a session may be rated and whether it has been."""
+importing them (a lower app never imports a higher one; docs/architecture.md). Care, for one,
+says on the schedule whether a session may be rated and whether it has been."""
 
 from collections.abc import Callable
 from datetime import datetime

@@ -281,7 +281,7 @@ class AlertMessage(Message):
 
 
 class AlertAction(models.TextChoices):
-    """What a therapist did about an alert (the issue's list; "other" takes a note)."""
+    """What a therapist did about an alert; "other" takes a note."""
 
     TALKED_THROUGH = "talked_through", "Talked it through with the client"
     ADJUSTED = "adjusted", "Adjusted goals or approach"

@@ -58,7 +58,10 @@ class ResponseExists(Exception):
 RISK_ITEM = "phq9_9"
 RISK_RULE = "phq9_item9"
 UNREADABLE_RULE = "phq9_item9_unreadable"
-RISK_SOURCE = "PHQ-9 item 9: any answer above 0 needs prompt clinical review (domain.md)."
+RISK_SOURCE = (
+    "PHQ-9 item 9: any answer above 0 needs prompt clinical review "
+    "(Kroenke, Spitzer & Williams 2001)."
+)
 
 
 # Where each of Response's engine columns comes from, per instrument.
@@ -382,7 +385,7 @@ def risk_alert_raise(
     rule: str = RISK_RULE,
     response: Response | None = None,
 ) -> Alert:
-    """The one signal that must never be missed or delayed (domain.md, PHQ-9 item 9).
+    """The one signal that must never be missed or delayed (PHQ-9 item 9).
 
     `response` is None when the record was refused (RefusedResponse) but item 9 read 1 or more,
     or could not be read: rule UNREADABLE_RULE, "check with the client"."""

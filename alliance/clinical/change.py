@@ -102,8 +102,8 @@ def cutoff_c(clinical: Norms, functional: Norms) -> float:
 def choose_cutoff(
     *, clinical: Norms | None, functional: Norms | None, higher_is: HigherIs
 ) -> Cutoff:
-    """The best cut-off the available norms allow: c, then b, then a (domain.md §3, after
-    Jacobson & Truax 1991, who prefer c when both groups' norms are known)."""
+    """The best cut-off the available norms allow: c, then b, then a (Jacobson & Truax
+    1991, who prefer c when both groups' norms are known)."""
     if clinical is not None and functional is not None:
         return Cutoff("c", cutoff_c(clinical, functional))
     if functional is not None:

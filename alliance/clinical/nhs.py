@@ -5,8 +5,7 @@ which defines caseness, reliable change, recovery, reliable improvement, reliabl
 and reliable recovery for episodes that finished a course of treatment. The thresholds were
 confirmed via a quote of the IAPT Manual; the "no reliable change the other way on the other
 measure" clauses of reliable improvement and deterioration are **unconfirmed** against the primary
-source (domain.md §3) and live, as written there, in ``reliable_improvement`` and
-``reliable_deterioration`` only.
+source, so they live in ``reliable_improvement`` and ``reliable_deterioration`` only.
 
 Every threshold is a keyword argument with the Manual's figure as its default, so the shell can
 make it a setting. Recovery is only defined for episodes that were a case at the start: for the
@@ -69,14 +68,14 @@ def recovered(
 
 def reliable_improvement(*, phq9: Direction, gad7: Direction) -> bool:
     """NHS Talking Therapies Manual: a reliable decrease on at least one measure and no reliable
-    increase on the other. The second clause is unconfirmed (domain.md §3)."""
+    increase on the other. The second clause is unconfirmed against the Manual."""
     directions = (phq9, gad7)
     return "improved" in directions and "deteriorated" not in directions
 
 
 def reliable_deterioration(*, phq9: Direction, gad7: Direction) -> bool:
     """NHS Talking Therapies Manual: a reliable increase on at least one measure and no reliable
-    decrease on the other. The second clause is unconfirmed (domain.md §3)."""
+    decrease on the other. The second clause is unconfirmed against the Manual."""
     directions = (phq9, gad7)
     return "deteriorated" in directions and "improved" not in directions
 

@@ -1,4 +1,4 @@
-"""A PHQ-9 risk answer is never lost through the API (issue 12): however item 9 arrives, and
+"""A PHQ-9 risk answer is never lost through the API: however item 9 arrives, and
 whatever else is wrong with the record, a clinician hears of it, sees what was sent, and the
 corrected record joins the same alert."""
 

@@ -228,6 +228,8 @@ def test_a_risk_answer_shows_crisis_help_and_alerts_the_clinicians_at_once(
         assert alert.therapist == therapist
         assert alert.response == Response.objects.get(instrument="phq9")
         assert Response.objects.get(instrument="phq9").flags == ["risk"]
+        # The source the clinician reads is the published one, not a document they do not have.
+        assert "(Kroenke, Spitzer & Williams 2001)" in alert.source
         before = len(smtp_server.messages)
         assert outbox_flush() == 2
     told = {m["To"]: m for m in smtp_server.messages[before:]}

@@ -1,5 +1,5 @@
 """A risk answer in a check-in that cannot be recorded yet (another answer missing, a made-up
-value) reaches the clinician at once, even if the client closes the page (issue 12)."""
+value) reaches the clinician at once, even if the client closes the page."""
 
 import pytest
 from django.test import Client as Browser

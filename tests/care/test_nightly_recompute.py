@@ -1,5 +1,5 @@
 """The nightly recompute: versioned norms, refitted on schedule or when they move, and nothing
-written that need not be (issue 12)."""
+written that need not be."""
 
 from collections.abc import Iterator
 from dataclasses import replace

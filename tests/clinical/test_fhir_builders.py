@@ -195,7 +195,7 @@ def test_the_unscored_difficulty_item_is_optional_and_adds_nothing_to_the_total(
 
 
 def test_the_gad7_questionnaire_is_not_labelled_as_the_phq9_panel() -> None:
-    # domain.md §6: one public repository mislabels GAD-7 as 44249-1, the PHQ-9 panel.
+    # A mistake seen in the wild: one public repository labels GAD-7 with 44249-1, the PHQ-9 panel.
     resource = questionnaire(GAD7, base=BASE)
     assert resource["code"] == [{"system": LOINC, "code": "69737-5"}]
     assert "44249-1" not in list(walk(resource))

@@ -269,7 +269,7 @@ def test_a_risk_answer_shows_crisis_help_and_the_therapist_sees_the_alert_first_
     expect(therapist.get_by_role("heading", level=1)).to_have_text(CLIENT_NAME)
     client_alerts = therapist.get_by_role("region", name="Alerts")
     expect(client_alerts).to_contain_text("Risk: self-harm item answered")
-    # The session and the answer in words (issue 12).
+    # The session and the answer in words, not a rule id and a number.
     expect(client_alerts).to_contain_text(
         re.compile(r'At the session of .+, item 9 of the PHQ-9 .+ was answered "Several days"')
     )

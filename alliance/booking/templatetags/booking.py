@@ -1,5 +1,5 @@
-"""Booking's part of pages owned by the apps below it (design.md: a lower app never imports a
-higher one; the higher one adds to its page through a template tag)."""
+"""Booking's part of pages owned by the apps below it: a lower app never imports a higher one,
+so the higher one adds to the lower one's page through a template tag (docs/architecture.md)."""
 
 from typing import Any
 

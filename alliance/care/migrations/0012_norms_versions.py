@@ -1,5 +1,5 @@
-"""Practice norms kept as numbered versions (issue 12): the rows already there, in the order
-they were fitted, become versions 1, 2, ..."""
+"""Practice norms kept as numbered versions, so a signal can name the norms it was computed with:
+the rows already there, in the order they were fitted, become versions 1, 2, ..."""
 
 from typing import Any
 

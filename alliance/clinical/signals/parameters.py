@@ -1,7 +1,8 @@
 """The engine's parameters: one frozen dataclass, each field a practice setting on the Django side.
 
 Each default carries its source or the reason we chose it; docs/signals.md lists them all. A figure
-marked unconfirmed in domain.md stays a named setting here, never a literal inside a detector.
+we could not check against its primary source stays a named setting here, never a literal inside a
+detector.
 """
 
 from dataclasses import dataclass, fields
@@ -12,12 +13,12 @@ from alliance.clinical.nhs import GAD7_RELIABLE_CHANGE, PHQ9_RELIABLE_CHANGE
 @dataclass(frozen=True, slots=True)
 class SignalSettings:
     # Rupture (a): a fall of at least this fraction of the previous session's client alliance
-    # score. Strauss et al. 2006; the 15% is unconfirmed against the paper (domain.md §3).
+    # score. Strauss et al. 2006; the 15% is unconfirmed against the paper.
     rupture_percent_drop: float = 0.15
     # The client's level, which a fall is measured from and a repair must come back to: the
     # median of their last this-many scores since their last rupture. A median of five moves
-    # little with one unusually high or low rating (the issue's example: a single 31 among
-    # 26s made a repair unreachable when the previous score was the reference).
+    # little with one unusually high or low rating (a single 31 among 26s made a repair
+    # unreachable when the previous score was the reference).
     level_sessions: int = 5
     # Rupture (b): a fall larger than k standard deviations of session-to-session changes, the
     # client's own and the practice's, whichever gives the larger threshold. Stiles et al. 2004
@@ -35,7 +36,7 @@ class SignalSettings:
     tension_at_least: int = 1
     # Repair: the window, in sessions after the rupture, in which the score must come back or the
     # client must say it was talked through. Gumz et al. 2012 saw declines lasting up to 6
-    # sessions; 3 is the issue's default: soon enough to act on, long enough for a repair.
+    # sessions; 3 is soon enough to act on and long enough for a repair.
     repair_window: int = 3
     # Repair: ac_repair at or above this means "talked through well" (3 Well, 4 Very well).
     talked_through_at_least: int = 3

@@ -49,8 +49,9 @@ SOURCES: dict[str, str] = {
 }
 
 
-# domain.md §2: any answer of 1 or more on PHQ-9 item 9 needs prompt review. Deliberately not a
-# setting: this is the one signal that must never be missed, so no practice may raise the bar.
+# Kroenke, Spitzer & Williams 2001: any answer of 1 or more on PHQ-9 item 9 needs prompt review.
+# Deliberately not a setting: this is the one signal that must never be missed, so no practice may
+# raise the bar.
 ITEM9_AT_LEAST = 1
 
 

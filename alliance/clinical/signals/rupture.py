@@ -330,7 +330,7 @@ def _report_signals(point: SessionPoint, tension: int, context: Context) -> list
             )
         )
     if point.therapist_tension is not None and point.therapist_tension >= tension:
-        # domain.md §3: "the client (or therapist) says there was tension".
+        # A direct report counts from either side (Post-Session Questionnaire idea, Muran & Safran).
         found.append(
             Signal(
                 "rupture",

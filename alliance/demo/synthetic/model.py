@@ -6,10 +6,11 @@ the Rosenberg scale about monthly, plus the latent values they came from (``Epis
 the relationship engine can be validated against known ruptures and known outcomes.
 
 The statistical model, each target and its source are written down in docs/demo-model.md, with
-the same names as the constants below. The targets are domain.md's effect sizes (§4); the
-constants that reach them through rounding, the check-in's ceiling and the noise of the symptom
-measures were calibrated by simulation, and tests/demo/test_synthetic.py checks that a large
-practice recovers them within sampling error.
+the same names as the constants below. The targets are published effect sizes (Horvath et al.
+2011, Tryon et al. 2007, Eubanks, Muran & Safran 2018 and others named there); the constants that
+reach them through rounding, the check-in's ceiling and the noise of the symptom measures were
+calibrated by simulation, and tests/demo/test_synthetic.py checks that a large practice recovers
+them within sampling error.
 
 Pure Python and ``random.Random`` only: the same seed gives the same history on every machine.
 ``patterns`` builds the demo therapist's guaranteed cases on top of this module.
@@ -90,7 +91,7 @@ DETERIORATION_Z = -1.4
 DETERIORATION_SLOPE = 0.55
 REFERENCE_SESSION = 12  # Finch, Lambert & Schaalje 2001: expected course ~ log(session)
 
-# --- Symptoms and self-esteem at intake, and their session noise (assumed; not in domain.md) ----
+# --- Symptoms and self-esteem at intake, and their session noise (assumed; no published figure) -
 PHQ9_INTAKE_MEAN = 14.5  # spreads intake across all five bands, most moderate or worse
 PHQ9_INTAKE_SD = 5.0
 GAD7_INTAKE_MEAN = 11.0
@@ -107,7 +108,7 @@ NOISE_CARRYOVER = 0.4  # a bad fortnight lingers: session noise is AR(1)
 GAD7_RESPONSE_SD = 0.12  # anxiety responds like depression, not identically
 
 # --- Ruptures (Safran & Muran 2000) ----------------------------------------------------------
-RUPTURE_RATE = 1 / 3  # episodes with at least one rupture (the brief; McLaughlin et al. 2014: 46%)
+RUPTURE_RATE = 1 / 3  # episodes with at least one rupture (our choice; McLaughlin et al. 2014: 46%)
 SECOND_RUPTURE_RATE = 0.2
 REPAIR_RATE = 0.5
 RUPTURE_DROP = (0.12, 0.38)  # the fall as a share of the client's level; some are below 15%

@@ -4,7 +4,7 @@ A random caseload of a dozen clients may by chance hold no unrepaired rupture or
 so the demo does not leave it to chance: ``demo_practice_history`` is ``practice_history`` with
 the first clients of therapist 0 replaced by these hand-shaped episodes. Each is a plain, steady
 course (small wobbles that no rule flags) with one clear departure, built to be unmistakable
-under the engine's default rules (issue 5; domain.md §3). docs/demo-model.md describes each one.
+under the engine's default rules (docs/signals.md). docs/demo-model.md describes each one.
 
 All are ongoing, weekly, with their last session in the week before ``end``, so the demo caseload
 looks current. The cases whose alert comes from the symptom measures (risk, not on track,

@@ -1,8 +1,8 @@
 """An independent practice with planted events, to measure the signal engine against.
 
-Written for issue 12 without reading the engine's own validation set or the demo's generator, and
-not tuned to the rules' thresholds: every figure below comes from what the research says series
-look like, or is a stated choice. Standard library only, one seeded ``random.Random``, so the
+Written without reading the engine's own validation set or the demo's generator, and not tuned
+to the rules' thresholds: every figure below comes from what the research says series look like,
+or is a stated choice. Standard library only, one seeded ``random.Random``, so the
 same seed gives the same practice on any machine.
 
 The practice: 30 therapists, 20 weekly sessions per episode, every check-in answered (except
@@ -42,8 +42,8 @@ Planted relationship events (the ground truth; ``Planted.kind`` is the signal ki
   next session: no tension, score at the usual level (planted repair there). Reported ruptures
   not talked through answer 0-2.
 - Unrepaired: a fall that stays down to the end, planted as ``unrepaired_rupture`` at the
-  rupture session + 3 (the issue's "stays down past 3 sessions"). Reported-only ruptures are
-  never unrepaired: without a fall there is no "staying down" to plant.
+  rupture session + 3 (it stays down past the default repair window). Reported-only ruptures
+  are never unrepaired: without a fall there is no "staying down" to plant.
 - Therapist unseen (40% of falls): at the rupture session the therapist rates this client the
   same as last time or one point higher and reports no tension: a planted ``disagreement``.
   Seen (the other falls): the therapist's rating is 3-8 points below their previous one; half

@@ -33,7 +33,7 @@ def test_tension_the_therapist_did_not_see_is_a_disagreement() -> None:
 
 
 def test_a_therapist_whose_own_rating_fell_with_the_clients_saw_it() -> None:
-    # The case: the therapist went 30 to 24 while the client went 31 to 26. However
+    # A case seen in review: the therapist went 30 to 24 while the client went 31 to 26. However
     # high this therapist usually rates, their rating of this client fell: they saw it.
     series = make_series(client=[31, 31, 24], therapist=[30, 30, 24], therapist_tension=[0, 0, 0])
     assert detect_disagreement(series, context()) == []

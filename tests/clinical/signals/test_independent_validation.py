@@ -1,5 +1,5 @@
-"""The signal engine measured on an independent practice (``independent.py``): issue 12's
-"Done when" figures, asserted exactly.
+"""The signal engine measured on an independent practice (``independent.py``): the precision,
+recall and false-alarm targets of docs/signals.md, asserted exactly.
 
 Matching: signals are counted once per (kind, session), however many rules fired there (one
 alert, several reasons). A signal is true when a planted event of its kind in the same episode
@@ -56,7 +56,7 @@ FITS = ("sessions 1-10", "all sessions")
 EARLY_SESSIONS = 10
 STUCK_BY = 8
 
-# The issue's targets.
+# The targets docs/signals.md states.
 MIN_PRECISION = 0.90
 MIN_RECALL = 0.95
 MAX_FALSE_PER_100 = 2.0

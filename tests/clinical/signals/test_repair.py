@@ -200,7 +200,7 @@ def test_a_fall_after_an_unrepaired_window_closed_starts_afresh() -> None:
 
 
 def test_the_reference_is_the_clients_level_not_one_high_rating() -> None:
-    # The series, with the client reporting tension at 6 (for a client this changeable
+    # A series seen in review, with the client reporting tension at 6 (for a client this changeable
     # the fall alone is within their own swing). 31 at session 4 was a one-off: the level before
     # the rupture is the median of 27, 29, 26, 31, 26 = 27, and 28 at session 7 is back above
     # it. With the previous score as the reference, one more 31 would have made it 31.
