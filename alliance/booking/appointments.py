@@ -148,7 +148,11 @@ def appointment_book(
         if _is_overlap(error):
             raise SlotTaken(
                 next_free_slots(
-                    therapist=therapist, appointment_type=appointment_type, after=start, now=now
+                    therapist=therapist,
+                    appointment_type=appointment_type,
+                    after=start,
+                    now=now,
+                    format=format,
                 )
             ) from None
         raise
@@ -169,7 +173,7 @@ def slot_check(
         therapist=therapist, appointment_type=appointment_type, start=start, now=now
     )
     if slot is None:
-        raise unavailable_or_taken(therapist, appointment_type, start, now)
+        raise unavailable_or_taken(therapist, appointment_type, start, now, format=format)
     if format not in slot.formats:
         labels = dict(AppointmentFormat.choices)
         offered = " or ".join(sorted(labels[value].lower() for value in slot.formats))
@@ -177,7 +181,12 @@ def slot_check(
 
 
 def unavailable_or_taken(
-    therapist: Therapist, appointment_type: AppointmentType, start: datetime, now: datetime
+    therapist: Therapist,
+    appointment_type: AppointmentType,
+    start: datetime,
+    now: datetime,
+    *,
+    format: str | None = None,
 ) -> SlotRefused:
     """Not offered: because someone holds it (taken) or because it never was (unavailable)."""
     held = Appointment.objects.active().filter(
@@ -188,12 +197,20 @@ def unavailable_or_taken(
     if held.exists():
         return SlotTaken(
             next_free_slots(
-                therapist=therapist, appointment_type=appointment_type, after=start, now=now
+                therapist=therapist,
+                appointment_type=appointment_type,
+                after=start,
+                now=now,
+                format=format,
             )
         )
     return SlotUnavailable(
         next_free_slots(
-            therapist=therapist, appointment_type=appointment_type, after=start, now=now
+            therapist=therapist,
+            appointment_type=appointment_type,
+            after=start,
+            now=now,
+            format=format,
         ),
         "That time is not available.",
     )

@@ -102,9 +102,12 @@ def next_free_slots(
     appointment_type: AppointmentType,
     after: datetime,
     now: datetime,
+    format: str | None = None,
     count: int = 3,
 ) -> list[Slot]:
-    """The next few free times after `after`, for "that time was just taken".
+    """The next few free times after `after`, for "that time was just taken": in `format` when
+    the person chose one (a time offered only the other way would be refused by their form), or
+    any format when none is left in theirs.
 
     Looks a week at a time, so a busy day costs one small query, not the whole horizon.
     """
@@ -112,9 +115,10 @@ def next_free_slots(
     first_day = after.astimezone(zone).date()
     horizon_day = (now + timedelta(days=appointment_type.horizon_days)).astimezone(zone).date()
     found: list[Slot] = []
-    while first_day <= horizon_day and len(found) < count:
+    fitting: list[Slot] = []
+    while first_day <= horizon_day and len(fitting) < count:
         last_day = min(first_day + timedelta(days=6), horizon_day)
-        found += [
+        later = [
             slot
             for slot in therapist_slots(
                 therapist=therapist,
@@ -126,5 +130,7 @@ def next_free_slots(
             )
             if slot.start > after
         ]
+        found += later
+        fitting += [slot for slot in later if format is None or format in slot.formats]
         first_day = last_day + timedelta(days=1)
-    return found[:count]
+    return (fitting or found)[:count]

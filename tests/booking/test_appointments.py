@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 import time_machine
@@ -15,7 +15,13 @@ from alliance.booking.appointments import (
     appointment_mark,
     appointment_reschedule,
 )
-from alliance.booking.models import Appointment, AppointmentStatus, MessageKind, TimeOff
+from alliance.booking.models import (
+    Appointment,
+    AppointmentStatus,
+    MessageKind,
+    TimeOff,
+    WorkingHours,
+)
 from tests.booking.fixtures import (
     bookable_therapist,
     client,
@@ -80,6 +86,33 @@ def test_a_taken_time_offers_the_next_three() -> None:
     starts = [slot.start for slot in taken.value.alternatives]
     # 10:00 is held until 10:20 (15 minutes and a 5-minute buffer): 10:15 is not free either.
     assert starts == [local(3, 10, 30), local(3, 10, 45), local(3, 11)]
+
+
+def test_a_taken_time_offers_the_next_ones_in_the_format_the_person_chose() -> None:
+    """Video only at 10:00 each day, in person from 10:30: a person who chose video is offered
+    the next video times, not in-person ones the form would then refuse."""
+    therapist = bookable_therapist()
+    WorkingHours.objects.filter(therapist=therapist).delete()
+    for weekday in range(7):
+        for start, end, format in (
+            (time(10), time(10, 20), "telehealth"),
+            (time(10, 30), time(20), "in_person"),
+        ):
+            WorkingHours.objects.create(
+                therapist=therapist, weekday=weekday, start=start, end=end, format=format
+            )
+    video = {
+        "therapist": therapist,
+        "appointment_type": consultation_type(),
+        "start": local(3, 10),
+        "format": "telehealth",
+    }
+    appointment_book(client=client(), **video)  # type: ignore[arg-type]
+    with pytest.raises(SlotTaken) as taken:
+        appointment_book(client=client("Other", "other@example.com"), **video)  # type: ignore[arg-type]
+    alternatives = taken.value.alternatives
+    assert [slot.start for slot in alternatives] == [local(4, 10), local(5, 10), local(6, 10)]
+    assert all("telehealth" in slot.formats for slot in alternatives)
 
 
 def test_a_booking_inside_the_buffer_is_taken() -> None:
