@@ -143,6 +143,8 @@ def test_the_alert_names_the_session_and_the_answer_in_words(personas: Personas)
     band = signed_in(personas.therapist).get("/staff/").content.decode()
     assert "session of Tue 1 Sep" in band
     assert "item 9: “Nearly every day”" in band
+    # Answered on another day than the session's: the answer's own date is given in full.
+    assert "answered that day" not in band
 
 
 def test_a_refusal_that_does_not_touch_risk_keeps_nothing(personas: Personas) -> None:
