@@ -1,7 +1,7 @@
 """The therapist's side: the client page, the session rating, alerts at the top of the day."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -260,6 +260,16 @@ def test_a_risk_alert_is_at_the_top_of_the_therapists_day(personas: Personas) ->
         assert "Riley Risk" not in signed_in(personas.colleague).get(path).content.decode()
 
 
+def test_an_answer_in_the_hour_the_clocks_repeat_keeps_its_zone(personas: Personas) -> None:
+    """1:20 AM happens twice in New York on 7 Nov 2027 (EDT, then EST): the zone tells which.
+    Django's "T" prints nothing for such a time."""
+    riley = taras_client(personas, "Riley Risk")
+    with time_machine.travel(datetime(2027, 11, 9, 5, 20, tzinfo=UTC), tick=False):
+        record(riley, 2, "phq9", phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))  # 7 Nov, 05:20 UTC
+        band = signed_in(personas.therapist).get("/staff/").content.decode()
+    assert "answered that day, 1:20 AM EDT" in band
+
+
 def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
     personas: Personas,
 ) -> None:
@@ -271,8 +281,15 @@ def test_the_day_names_risk_with_when_the_client_answered_and_counts_the_rest(
     html = signed_in(personas.therapist).get("/staff/").content.decode()
     band = html[html.index('<section class="alerts"') : html.index("</section>")]
     assert "Riley Risk" in band
+    # When the client answered, not when the engine ran: the time alone after the session's
+    # date when it was the same day (a line shorter on a phone), else the date too.
     when = timezone.localtime(answered, ZoneInfo("America/New_York"))
-    assert f"answered {when:%a} {when.day} {when:%b}" in band  # the answer, not the engine's run
+    session_day = practice_today() - timedelta(days=2)
+    assert f"session of {session_day:%a} {session_day.day} {session_day:%b}" in band
+    if when.date() == session_day:
+        assert f"answered that day, {when:%-I:%M %p %Z}" in band
+    else:
+        assert f"answered {when:%a} {when.day} {when:%b}, {when:%-I:%M %p %Z}" in band
     assert "Robin Rupture" not in band
     assert '<li class="alerts__count"><strong>1</strong> Possible rupture</li>' in band
     assert 'href="/staff/clients/">See them on the caseload' in band

@@ -1,6 +1,7 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from alliance.lib.css import css_string as _css_string
@@ -25,3 +26,10 @@ def css_string(value: object) -> SafeString:
 def tel_href(number: str) -> str:
     """A phone number as typed, as the `tel:` address to dial it: href="{{ phone|tel_href }}"."""
     return phone_tel_uri(number)
+
+
+@register.filter
+def zone_name(value: datetime | None) -> str:
+    """The zone's abbreviation at that moment, in the zone the page is shown in ("EDT", "EST").
+    Django's "T" prints nothing in the hour the clocks repeat, when it matters most."""
+    return "" if value is None else timezone.localtime(value).strftime("%Z")
