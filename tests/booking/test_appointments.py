@@ -2,7 +2,8 @@ from datetime import time, timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alliance.booking.appointments import (
@@ -22,6 +23,7 @@ from alliance.booking.models import (
     TimeOff,
     WorkingHours,
 )
+from alliance.outbox.models import Message
 from tests.booking.fixtures import (
     bookable_therapist,
     client,
@@ -304,3 +306,16 @@ def test_sessions_use_their_own_length() -> None:
     appointment = book(appointment_type=session_type())
     assert appointment.end - appointment.start == timedelta(minutes=50)
     assert timezone.is_aware(appointment.start)
+
+
+def test_a_booking_writes_its_messages_in_one_statement_per_table() -> None:
+    """A confirmation and two reminders: one INSERT of outbox rows and one of booking's links,
+    not one of each per message (booking is the practice's hottest write)."""
+    with CaptureQueriesContext(connection) as queries:
+        book(client=client("Ines Insert", "ines@example.com"))
+    inserts = [
+        q["sql"].split("(")[0] for q in queries.captured_queries if q["sql"].startswith("INSERT")
+    ]
+    assert Message.objects.count() == 3
+    assert sum('"outbox_message"' in sql for sql in inserts) == 1
+    assert sum('"booking_bookingmessage"' in sql for sql in inserts) == 1
