@@ -39,10 +39,11 @@ def production_env(database_url: str, data_dir: Path, port: int, **extra: str) -
     return env
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+def manage(env: dict[str, str], *args: str, timeout: float = 300, cwd: Path = ROOT) -> str:
+    """`manage.py` in a process of its own (of this tree, or of `cwd`'s); its output."""
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,

@@ -10,7 +10,6 @@ so a shallow clone without that commit cannot run it, and the test says so.
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests import production
 from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,16 +87,7 @@ def old_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def manage(tree: Path, database_url: str, *args: str) -> None:
     environment = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(tree)}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=tree,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert done.returncode == 0, f"manage.py {' '.join(args)} in {tree}:\n{done.stderr[-3000:]}"
+    production.manage(environment, *args, timeout=900, cwd=tree)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from alliance.booking.models import AppointmentType, WorkingHours
+from alliance.booking.appointments import appointment_book
+from alliance.booking.models import Appointment, AppointmentType, WorkingHours
 from alliance.clients.models import Client
 from alliance.practice.models import Practice, Therapist
 
@@ -63,3 +64,14 @@ def local(days_ahead: int, hour: int, minute: int = 0) -> datetime:
 
 def client(name: str = "Casey Client", email: str = "casey@example.com") -> Client:
     return Client.objects.create(name=name, email=email)
+
+
+def booked() -> Appointment:
+    """A consultation in person, three days ahead at 10:00, for the default client."""
+    return appointment_book(
+        therapist=bookable_therapist(),
+        appointment_type=consultation_type(),
+        client=client(),
+        start=local(3, 10),
+        format="in_person",
+    )

@@ -7,24 +7,14 @@ from django.core.management import call_command
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from alliance.booking.appointments import appointment_book, appointment_cancel
+from alliance.booking.appointments import appointment_cancel
 from alliance.booking.models import Appointment
 from alliance.outbox.models import Message, MessageStatus
 from alliance.outbox.sending import LEASE, outbox_flush
-from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
+from tests.booking.fixtures import booked
 from tests.smtp import SmtpServer, free_port, message_parts
 
 pytestmark = pytest.mark.django_db
-
-
-def booked() -> Appointment:
-    return appointment_book(
-        therapist=bookable_therapist(),
-        appointment_type=consultation_type(),
-        client=client(),
-        start=local(3, 10),
-        format="in_person",
-    )
 
 
 def test_the_confirmation_carries_a_valid_invitation(

@@ -4,27 +4,16 @@ messages, so no e-mail goes out about something that is gone."""
 import pytest
 from django.utils import timezone
 
-from alliance.booking.appointments import appointment_book
-from alliance.booking.models import Appointment, BookingMessage
+from alliance.booking.models import BookingMessage
 from alliance.care.models import Alert, AlertMessage, ResponseSource
 from alliance.care.services import answers_score, response_record, session_on
 from alliance.clients.models import Client
 from alliance.outbox.models import Message
-from tests.booking.fixtures import bookable_therapist, client, consultation_type, local
+from tests.booking.fixtures import booked
 from tests.care.history import phq9_answers, practice_today
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
-
-
-def booked() -> Appointment:
-    return appointment_book(
-        therapist=bookable_therapist(),
-        appointment_type=consultation_type(),
-        client=client(),
-        start=local(3, 10),
-        format="in_person",
-    )
 
 
 def test_deleting_an_appointment_deletes_its_messages() -> None:
